@@ -1,0 +1,26 @@
+import type { DeployContext } from "./context";
+import { deployGovernance } from "./modules/governance";
+import { deployVerifiers } from "./modules/verifiers";
+
+export type DeployModule = (ctx: DeployContext) => Promise<void>;
+
+/** Every module in dependency order; a domain adds its module here as it lands. */
+export const MODULES: Record<string, DeployModule> = {
+  governance: deployGovernance,
+  verifiers: deployVerifiers,
+};
+
+/** Runs `only` (or every module) in order. Governance always runs: the others need its admin address. */
+export async function deployAll(ctx: DeployContext, only?: string[]): Promise<void> {
+  const unknown = (only ?? []).filter((name) => !(name in MODULES));
+  if (unknown.length > 0) {
+    throw new Error(`unknown deploy module(s) ${unknown.join(", ")}: choose from ${Object.keys(MODULES).join(", ")}`);
+  }
+  for (const [name, run] of Object.entries(MODULES)) {
+    if (only && name !== "governance" && !only.includes(name)) continue;
+    await run(ctx);
+  }
+}
+
+export { createDeployContext, type DeployContext } from "./context";
+export { deployPlain, deployUups, upgradeUups, prepareUpgrade } from "./steps";

@@ -1,0 +1,36 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  {
+    ignores: [
+      "node_modules/**",
+      "artifacts/**",
+      "cache/**",
+      "typechain-types/**",
+      "coverage/**",
+      "build/**",
+      "dist/**",
+      "circuits/artifacts/**",
+      ".zg/**",
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: "readonly", console: "readonly", require: "readonly", module: "writable" } },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-console": ["error", { allow: ["error"] }],
+    },
+  },
+  {
+    // Tasks, scripts, benchmarks and the CLI talk to a person on the terminal.
+    files: ["tasks/**", "scripts/**", "bench/**", "offchain/cli/**", "bin/**", "test/**"],
+    rules: { "no-console": "off" },
+  },
+  {
+    files: ["bin/**/*.js"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+);

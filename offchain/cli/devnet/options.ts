@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { integerOption, loggerOptionsSchema, metricsOptionsSchema, portOption } from "../../common/config";
+
+/** Every option of `zg devnet`, with its default; flags, ZG_* env and --config override them. */
+export const devnetOptionsSchema = z.strictObject({
+  /** Interface the chain's JSON-RPC listens on; loopback keeps the funded dev keys off the network. */
+  host: z.string().min(1).default("127.0.0.1"),
+  port: portOption().min(1).default(8545),
+  /** Chain log, deployment record and the summary file live here; a new devnet overwrites them. */
+  dataDir: z.string().min(1).default(".zg/devnet"),
+  /** How long the chain may take to answer its first JSON-RPC call. */
+  startTimeoutMs: integerOption().positive().default(60_000),
+  logger: loggerOptionsSchema.prefault({}),
+  metrics: metricsOptionsSchema.prefault({}),
+});
+
+export type DevnetOptions = z.output<typeof devnetOptionsSchema>;

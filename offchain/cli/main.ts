@@ -1,0 +1,24 @@
+import { Command, CommanderError } from "commander";
+import { formatError } from "../common/errors";
+import { chainCommand } from "./chain";
+import { devnetCommand } from "./devnet";
+
+export function buildProgram(): Command {
+  return new Command("zg")
+    .description("zg: run and operate the nodes of a decentralized AI layer (staking, storage, DA, compute, iNFT)")
+    .version(require("../../package.json").version as string)
+    .showHelpAfterError("(run `zg --help` for usage)")
+    .addCommand(devnetCommand())
+    .addCommand(chainCommand());
+}
+
+/** Runs the CLI; any error ends the process with one line on stderr, never a stack trace. */
+export function main(argv: string[]): void {
+  const program = buildProgram().exitOverride();
+  program.parseAsync(argv).catch((err: unknown) => {
+    if (err instanceof CommanderError) process.exit(err.exitCode);
+    console.error(formatError(err));
+    if (process.env.ZG_DEBUG) console.error(err);
+    process.exit(1);
+  });
+}

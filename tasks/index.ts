@@ -1,0 +1,3 @@
+// Every task file registers its tasks on import; a domain adds its file here.
+import "./deploy";
+import "./upgrade";
