@@ -2,11 +2,12 @@ import { Command, CommanderError } from "commander";
 import { formatError } from "../common/errors";
 import { chainCommand } from "./chain";
 import { devnetCommand } from "./devnet";
+import { version } from "../../package.json";
 
 export function buildProgram(): Command {
   return new Command("zg")
     .description("zg: run and operate the nodes of a decentralized AI layer (staking, storage, DA, compute, iNFT)")
-    .version(require("../../package.json").version as string)
+    .version(version)
     .showHelpAfterError("(run `zg --help` for usage)")
     .addCommand(devnetCommand())
     .addCommand(chainCommand());

@@ -22,7 +22,7 @@ export function runHardhat(args: string[], logFile: string, env: NodeJS.ProcessE
   const log = fs.openSync(logFile, "a");
   const child = spawn(process.execPath, [HARDHAT_CLI, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", ...env },
+    env: { ...inheritedEnv(), HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", ...env },
     stdio: ["ignore", log, log],
     // Its own process group: a Ctrl-C at the terminal reaches only the devnet, which then stops its
     // children in order (workers before the chain they talk to).
@@ -49,6 +49,13 @@ export function runHardhat(args: string[], logFile: string, env: NodeJS.ProcessE
       clearTimeout(timer);
     },
   };
+}
+
+// A parent run under `hardhat test` exports its network choice, which `hardhat node` and `--network` refuse.
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.HARDHAT_NETWORK;
+  return env;
 }
 
 /** Refuses a port someone else listens on before anything starts, instead of a crash in a child process. */

@@ -1,0 +1,76 @@
+import { expect } from "chai";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { JsonRpcProvider } from "ethers";
+import { freePort, isListening, runZg, startZg, waitFor, type Running } from "../helpers/process";
+
+interface DevnetSummary {
+  rpcUrl: string;
+  chainId: number;
+  deployment: string;
+  contracts: Record<string, string>;
+}
+
+describe("[e2e] zg devnet", function () {
+  this.timeout(180_000);
+  let dataDir: string;
+  let port: number;
+  let devnet: Running | undefined;
+
+  beforeEach(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "zg-devnet-"));
+    port = await freePort();
+  });
+
+  afterEach(async () => {
+    if (devnet && devnet.child.exitCode === null) {
+      devnet.child.kill("SIGKILL");
+      await devnet.exited;
+    }
+    devnet = undefined;
+  });
+
+  it("starts a chain, deploys everything, and stops it all on one SIGINT", async () => {
+    devnet = startZg(["devnet", "--port", String(port), "--data-dir", dataDir]);
+    await waitFor(() => devnet!.stdout().includes("devnet ready") || devnet!.child.exitCode !== null, 150_000, "ready");
+    expect(devnet.stdout()).to.include(`devnet ready: http://127.0.0.1:${port}`);
+
+    const summary = JSON.parse(fs.readFileSync(path.join(dataDir, "devnet.json"), "utf8")) as DevnetSummary;
+    expect(summary.chainId).to.equal(31337);
+    const provider = new JsonRpcProvider(summary.rpcUrl, summary.chainId, { staticNetwork: true });
+    for (const [name, address] of Object.entries(summary.contracts)) {
+      expect(await provider.getCode(address), name).to.not.equal("0x");
+      expect(devnet.stdout()).to.include(address);
+    }
+    expect(Object.keys(summary.contracts)).to.include.members(["ZgTimelock", "ReceiptVerifier"]);
+    provider.destroy();
+
+    // What an operator runs next against the same chain.
+    const chain = await runZg(["chain", "--rpc", summary.rpcUrl, "--deployments", path.dirname(summary.deployment)]);
+    expect(chain.code, chain.stderr).to.equal(0);
+    expect(chain.stdout).to.match(/chain 31337, head block \d+/);
+
+    const missing = await runZg(["chain", "--rpc", summary.rpcUrl, "--deployments", path.join(dataDir, "none")]);
+    expect(missing.code).to.equal(1);
+    expect(missing.stderr.trim()).to.match(/^error\[DEPLOYMENT_MISSING\]: .*31337.* — .*deploy/);
+
+    devnet.child.kill("SIGINT");
+    expect(await devnet.exited).to.equal(0);
+    expect(devnet.stderr()).to.include("shutdown complete");
+    expect(await isListening(port)).to.equal(false);
+  });
+
+  it("refuses a port that is taken, in one line, starting nothing", async () => {
+    const blocker = startZg(["devnet", "--port", String(port), "--data-dir", dataDir]);
+    devnet = blocker;
+    await waitFor(() => blocker.stdout().includes("devnet ready") || blocker.child.exitCode !== null, 150_000, "ready");
+    const second = await runZg(["devnet", "--port", String(port), "--data-dir", `${dataDir}-2`]);
+    expect(second.code).to.equal(1);
+    expect(second.stderr.trim()).to.match(
+      /^error\[DEVNET_PORT_IN_USE\]: 127\.0\.0\.1:\d+ is not free .* — stop whatever/,
+    );
+    expect(second.stderr.trim().split("\n")).to.have.length(1);
+    expect(fs.existsSync(`${dataDir}-2`)).to.equal(false);
+  });
+});
