@@ -1,6 +1,11 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Signer } from "ethers";
-import { newDeployment, tryReadDeployment, writeDeployment, type DeploymentRecord } from "../offchain/common/deployments";
+import {
+  newDeployment,
+  tryReadDeployment,
+  writeDeployment,
+  type DeploymentRecord,
+} from "../offchain/common/deployments";
 import { loadDeployParams, type DeployParams } from "./params";
 
 export interface DeployContext {
@@ -35,9 +40,7 @@ export async function createDeployContext(
 ): Promise<DeployContext> {
   const [deployer] = await hre.ethers.getSigners();
   if (!deployer) {
-    throw new Error(
-      `network "${hre.network.name}" has no account to deploy with: set ZG_PRIVATE_KEY or ZG_KEY_FILE`,
-    );
+    throw new Error(`network "${hre.network.name}" has no account to deploy with: set ZG_PRIVATE_KEY or ZG_KEY_FILE`);
   }
   const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
   const params = loadDeployParams(hre.network.name, options.paramsFile);

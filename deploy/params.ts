@@ -8,7 +8,11 @@ export const deployParamsSchema = z
     governance: z
       .object({
         /** Seconds a queued operation waits in the TimelockController. */
-        timelockDelay: z.number().int().nonnegative().default(2 * 24 * 3600),
+        timelockDelay: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(2 * 24 * 3600),
         /** Who may queue operations; the deployer when empty. */
         proposers: z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/)).default([]),
         /** Who may execute ready operations; empty means anyone may. */

@@ -10,7 +10,11 @@ task("deploy", "Deploys every protocol module (or --only some) and records addre
   .addFlag("json", "print the record as JSON instead of a table")
   .setAction(async (args, hre) => {
     const ctx = await taskContext(hre, args);
-    const only = args.only ? String(args.only).split(",").map((s: string) => s.trim()) : undefined;
+    const only = args.only
+      ? String(args.only)
+          .split(",")
+          .map((s: string) => s.trim())
+      : undefined;
     await hre.run("compile", { quiet: true });
     await deployAll(ctx, only);
     if (args.json) {
@@ -29,7 +33,9 @@ task("deployments", "Prints the recorded deployment of the selected network")
   .setAction(async (args, hre) => {
     const ctx = await taskContext(hre, args);
     if (Object.keys(ctx.record.contracts).length === 0) {
-      console.log(`no deployment recorded for chain ${ctx.chainId}: run \`npx hardhat --network ${hre.network.name} deploy\``);
+      console.log(
+        `no deployment recorded for chain ${ctx.chainId}: run \`npx hardhat --network ${hre.network.name} deploy\``,
+      );
       return;
     }
     console.log(JSON.stringify(ctx.record, null, 2));

@@ -13,7 +13,8 @@ export function remoteNetworkFromEnv(env: NodeJS.ProcessEnv = process.env): Http
 }
 
 function readKeyFile(path: string): string {
-  if (!fs.existsSync(path)) throw new Error(`ZG_KEY_FILE=${path} does not exist: point it at a file holding one hex private key`);
+  if (!fs.existsSync(path))
+    throw new Error(`ZG_KEY_FILE=${path} does not exist: point it at a file holding one hex private key`);
   const key = fs.readFileSync(path, "utf8").split(/\r?\n/)[0].trim();
   if (!/^(0x)?[0-9a-fA-F]{64}$/.test(key)) {
     throw new Error(`ZG_KEY_FILE=${path} does not start with a 32-byte hex private key`);

@@ -28,7 +28,9 @@ task("upgrade", "Upgrades a recorded UUPS proxy after checking storage-layout co
     const initData = args.call ? factory.interface.encodeFunctionData(args.call, callArgs) : "0x";
     const data = proxy.interface.encodeFunctionData("upgradeToAndCall", [implementation, initData]);
     const timelock = ctx.record.contracts.ZgTimelock;
-    console.log(`implementation ${implementation} deployed and validated; queue this on ZgTimelock ${timelock?.address}:`);
+    console.log(
+      `implementation ${implementation} deployed and validated; queue this on ZgTimelock ${timelock?.address}:`,
+    );
     console.log(
       JSON.stringify(
         {

@@ -8,6 +8,7 @@ import {TimelockController} from "@openzeppelin/contracts/governance/TimelockCon
 /// public delay before it takes effect. OpenZeppelin's TimelockController, unchanged; named for the deployment.
 /// @dev Deployed self-administered (admin = address(0)): only a queued operation can change its own roles.
 contract ZgTimelock is TimelockController {
+    /// @notice Sets the delay and the roles; the timelock administers itself from then on.
     /// @param minDelay Seconds between queueing and executing an operation.
     /// @param proposers Accounts that may queue (and cancel) operations.
     /// @param executors Accounts that may execute ready operations; address(0) lets anyone.

@@ -78,7 +78,9 @@ describe("deploy", () => {
       };
       await ctx.save();
       const stale = await createDeployContext(hre, { deploymentsDir: dir });
-      await expect(deployAll(stale)).to.be.rejectedWith(/no code there: the chain was reset; deploy again with --fresh/);
+      await expect(deployAll(stale)).to.be.rejectedWith(
+        /no code there: the chain was reset; deploy again with --fresh/,
+      );
       const fresh = await createDeployContext(hre, { deploymentsDir: dir, fresh: true });
       await deployAll(fresh);
       expect(fresh.record.contracts.ZgTimelock.address).to.not.equal("0x000000000000000000000000000000000000dEaD");
