@@ -1,7 +1,8 @@
 // Checks the committed circuit artifacts: sha256s against each manifest, verifier and verification key
 // against the committed zkey (byte for byte), and the circuit source against the r1cs the key was made for.
 // Usage: npm run circuits:check [-- <name>...]
-import { checkCircuit, CircuitsError, parseArgs, runMain, selectCircuits } from "./lib";
+import { CircuitsError, parseArgs, runMain, selectCircuits } from "./lib";
+import { checkCircuit } from "./artifacts";
 
 runMain(async () => {
   const { names } = parseArgs(process.argv.slice(2), []);

@@ -17,20 +17,18 @@ import {
   constraintInfo,
   DEFAULT_PTAU,
   isBuildCurrent,
-  type Manifest,
   MAX_COMMITTED_R1CS_BYTES,
   packageVersion,
   parseArgs,
   type PtauInfo,
   readPtauInfo,
   rel,
-  renderVerificationKey,
-  renderVerifier,
   runMain,
   seconds,
   selectCircuits,
   sha256File,
 } from "./lib";
+import { type Manifest, renderVerificationKey, renderVerifier } from "./artifacts";
 
 // 2^10 hash iterations: snarkjs' minimum, enough for a dev key whose beacon is not a public value anyway.
 const BEACON_ITERATIONS_EXP = 10;

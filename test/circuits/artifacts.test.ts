@@ -5,18 +5,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import {
-  type Circuit,
-  circuitFor,
-  constraintInfo,
-  keyExportProblems,
-  listCircuits,
-  manifestProblems,
-  readManifest,
-  rel,
-  sha256File,
-  sourceProblems,
-} from "../../scripts/circuits/lib";
+import { type Circuit, circuitFor, constraintInfo, listCircuits, rel, sha256File } from "../../scripts/circuits/lib";
+import { keyExportProblems, manifestProblems, readManifest, sourceProblems } from "../../scripts/circuits/artifacts";
 import { releaseSnarkjsWorkers } from "../../offchain/zk/workers";
 
 /** A copy of one circuit's committed artifacts and verifier under a temporary root, to tamper with. */

@@ -23,6 +23,14 @@ describe("ProtocolUpgradeable", () => {
       expect(await counter.hasRole(await counter.PAUSER_ROLE(), ctx.admin!)).to.equal(false);
     });
 
+    it("grants no pauser role when the guardian is the zero address", async () => {
+      const [admin] = await ethers.getSigners();
+      const factory = await ethers.getContractFactory("UpgradeableCounterV1");
+      const counter = await upgrades.deployProxy(factory, [admin.address, ZeroAddress], { kind: "uups" });
+      expect(await counter.hasRole(await counter.PAUSER_ROLE(), ZeroAddress)).to.equal(false);
+      await expect(counter.pause()).to.be.revertedWithCustomError(counter, "AccessControlUnauthorizedAccount");
+    });
+
     it("reverts when called a second time", async () => {
       const { counter, stranger } = await loadFixture(counterFixture);
       await expect(counter.initialize(stranger.address, stranger.address)).to.be.revertedWithCustomError(
