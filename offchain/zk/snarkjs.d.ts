@@ -78,4 +78,16 @@ declare module "snarkjs" {
     exportVerificationKey(zkeyFile: FileRef, logger?: Logger): Promise<VerificationKey>;
     exportSolidityVerifier(zkeyFile: FileRef, templates: Record<string, string>, logger?: Logger): Promise<string>;
   };
+
+  /** A curve object; only passed back to snarkjs. */
+  export type Curve = { terminate(): Promise<void> };
+
+  export const curves: {
+    getCurveFromName(name: "bn128" | "bls12381"): Promise<Curve>;
+  };
+
+  export const powersOfTau: {
+    newAccumulator(curve: Curve, power: number, ptauFile: string, logger?: Logger): Promise<unknown>;
+    preparePhase2(oldPtauFile: string, newPtauFile: string, logger?: Logger): Promise<unknown>;
+  };
 }
