@@ -1,5 +1,6 @@
 import type { DeployContext } from "./context";
 import { deployGovernance } from "./modules/governance";
+import { deployStaking } from "./modules/staking";
 import { deployVerifiers } from "./modules/verifiers";
 
 export type DeployModule = (ctx: DeployContext) => Promise<void>;
@@ -8,6 +9,7 @@ export type DeployModule = (ctx: DeployContext) => Promise<void>;
 export const MODULES: Record<string, DeployModule> = {
   governance: deployGovernance,
   verifiers: deployVerifiers,
+  staking: deployStaking,
 };
 
 /** Runs `only` (or every module) in order. Governance always runs: the others need its admin address. */

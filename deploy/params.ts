@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { stakingParamsSchema } from "./modules/staking";
 
 /** Everything a deployment may vary per network; each domain adds its section as it lands. */
 export const deployParamsSchema = z
@@ -27,6 +28,7 @@ export const deployParamsSchema = z
       })
       .strict()
       .prefault({}),
+    staking: stakingParamsSchema.prefault({}),
   })
   .strict();
 

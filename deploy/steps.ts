@@ -119,7 +119,8 @@ async function record(
     ...(kind === "uups" ? { implementation: await ctx.hre.upgrades.erc1967.getImplementationAddress(address) } : {}),
     startBlock,
     txHash: tx.hash,
-    args: args.map((a) => (typeof a === "bigint" ? a.toString() : a)),
+    // As the record file stores them, so the in-memory record equals what a reader gets back.
+    args: JSON.parse(JSON.stringify(args, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v))),
   };
   await ctx.save();
   ctx.log(`deployed ${name} (${artifact}) at ${address} in block ${startBlock}`);

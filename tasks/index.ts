@@ -1,3 +1,4 @@
 // Every task file registers its tasks on import; a domain adds its file here.
 import "./deploy";
 import "./upgrade";
+import "./staking";

@@ -40,3 +40,29 @@ export function printTable(rows: string[][]): void {
         .trimEnd(),
     );
 }
+
+/**
+ * The signer a task acts as: `--account` is an index into the network's accounts (a local node has 20) or one of
+ * their addresses; the first account when omitted.
+ */
+export async function accountSigner(hre: HardhatRuntimeEnvironment, account?: string) {
+  const signers = await hre.ethers.getSigners();
+  if (signers.length === 0) throw new Error(`network "${hre.network.name}" has no accounts: set ZG_KEY_FILE`);
+  if (account === undefined) return signers[0];
+  const byIndex = /^\d+$/.test(account) ? signers[Number(account)] : undefined;
+  const found = byIndex ?? signers.find((s) => s.address.toLowerCase() === account.toLowerCase());
+  if (!found)
+    throw new Error(`--account ${account} is neither an index below ${signers.length} nor one of the accounts`);
+  return found;
+}
+
+/** The address a recorded contract has on this network, with a hint when it was never deployed. */
+export function recordedAddress(ctx: DeployContext, name: string): string {
+  const entry = ctx.record.contracts[name];
+  if (!entry) {
+    throw new Error(
+      `${name} is not deployed on chain ${ctx.chainId}: run \`npx hardhat --network ${ctx.hre.network.name} deploy\``,
+    );
+  }
+  return entry.address;
+}
