@@ -5,6 +5,7 @@ import {IProtocolUpgradeable} from "../common/access/interfaces/IProtocolUpgrade
 import {IStaking} from "./interfaces/IStaking.sol";
 import {StakingSlashing} from "./StakingSlashing.sol";
 import {SharesMath} from "./libraries/SharesMath.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 /// @title Staking
 /// @notice Validators, delegation by shares, unbonding, redelegation and rewards on the chain's native
@@ -83,8 +84,9 @@ contract Staking is StakingSlashing {
     /// @inheritdoc IStaking
     function setCommission(uint32 newCommissionPpm) external {
         Validator storage v = _active(msg.sender);
-        if (newCommissionPpm > v.maxCommissionPpm)
-            revert StakingCommissionAboveMax(newCommissionPpm, v.maxCommissionPpm);
+        // Governance may lower the global ceiling below what a validator registered with: it binds everyone.
+        uint32 ceiling = _commissionCeiling(v);
+        if (newCommissionPpm > ceiling) revert StakingCommissionAboveMax(newCommissionPpm, ceiling);
         uint32 old = v.commissionPpm;
         uint256 change = newCommissionPpm > old ? newCommissionPpm - old : old - newCommissionPpm;
         if (change > v.maxCommissionChangePerDayPpm) {
@@ -114,7 +116,9 @@ contract Staking is StakingSlashing {
     }
 
     /// @inheritdoc IStaking
-    function undelegate(address validator, uint256 shares) external whenNotPaused returns (uint256 entryId) {
+    /// @dev Not paused: undelegating only moves value into the unbonding pool, which slashes still reach, and a
+    /// guardian's pause must not trap delegators while slashes continue.
+    function undelegate(address validator, uint256 shares) external returns (uint256 entryId) {
         StakingLayout storage $ = _s();
         Validator storage v = _known(validator);
         uint256 amount = _unbond(validator, v, shares);
@@ -202,7 +206,7 @@ contract Staking is StakingSlashing {
         if (msg.value == 0) revert StakingAmountTooSmall(0, 1);
         // Both parts round down; whatever rounding leaves goes to the delegators, so the three parts sum exactly.
         uint256 tax = (msg.value * $.params.communityTaxPpm) / PPM;
-        uint256 commission = ((msg.value - tax) * v.commissionPpm) / PPM;
+        uint256 commission = ((msg.value - tax) * Math.min(v.commissionPpm, _commissionCeiling(v))) / PPM;
         uint256 toDelegators = msg.value - tax - commission;
         $.treasuryOwed += tax;
         $.commission[validator] += commission;
@@ -304,6 +308,10 @@ contract Staking is StakingSlashing {
             Redelegation storage r = $.redelegations[ids[i]];
             if (r.dst == validator) locked += r.shares;
         }
+    }
+
+    function _commissionCeiling(Validator storage v) private view returns (uint32) {
+        return uint32(Math.min(v.maxCommissionPpm, _s().params.maxCommissionPpm));
     }
 
     function _checkDescription(string calldata description) private pure {

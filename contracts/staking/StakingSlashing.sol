@@ -103,8 +103,8 @@ abstract contract StakingSlashing is StakingStorage {
         uint256 penalized = 0;
         for (uint256 i = 0; i < validators.length; ++i) {
             Validator storage v = _known(validators[i]);
-            // A jailed validator is out of the consensus set: its missed blocks are expected, not a new fault.
-            if (missed[i] > $.params.downtimeThreshold && !v.jailed) {
+            // A jailed or exited validator is out of the consensus set: its missed blocks are no new fault.
+            if (missed[i] > $.params.downtimeThreshold && !v.jailed && v.status == ValidatorStatus.Active) {
                 _slash(validators[i], $.params.downtimeSlashPpm, DOWNTIME_REASON, true);
                 ++penalized;
             }
@@ -122,6 +122,18 @@ abstract contract StakingSlashing is StakingStorage {
         if (selfStake < $.params.minSelfStake) revert StakingSelfStakeTooLow(selfStake, $.params.minSelfStake);
         v.jailed = false;
         emit Unjailed(msg.sender);
+    }
+
+    /// @inheritdoc IStaking
+    function evictValidator(address validator) external {
+        StakingLayout storage $ = _s();
+        Validator storage v = _active(validator);
+        uint256 evictableAt = v.jailed ? uint256(v.jailedUntil) + $.params.jailPeriod : 0;
+        if (evictableAt == 0 || block.timestamp < evictableAt)
+            revert StakingNotEvictable(validator, uint64(evictableAt));
+        v.status = ValidatorStatus.Exited;
+        --$.activeValidators;
+        emit ValidatorExited(validator);
     }
 
     // ------------------------------------------------------------------ internals

@@ -125,6 +125,11 @@ interface IStakingErrors {
     /// @param until When the jail period ends.
     error StakingStillJailed(address validator, uint64 until);
 
+    /// @notice Thrown when a validator is evicted that is not jailed, or whose operator may still unjail it.
+    /// @param validator The validator.
+    /// @param evictableAt When it becomes evictable if it stays jailed (0 when it is not jailed).
+    error StakingNotEvictable(address validator, uint64 evictableAt);
+
     /// @notice Thrown when a consensus public key is empty or longer than 128 bytes.
     /// @param length The key's length in bytes.
     error StakingInvalidPubKey(uint256 length);
@@ -527,6 +532,14 @@ interface IStaking is IStakingErrors, IStakingEvents {
     /// @dev Requirements: caller is an active, jailed validator; the jail period is over; its self-stake is at
     /// least minSelfStake (top it up with `delegate` first, which the operator may do while jailed).
     function unjail() external;
+
+    /// @notice Exits a validator whose operator left it jailed for a whole jail period after it could have
+    /// unjailed, freeing its slot in the validator set; anyone may call it.
+    /// @dev Effects: status becomes Exited, the active count drops, `ValidatorExited` is emitted. Its delegators
+    /// and operator keep their shares and undelegate as from any exited validator; slashes still reach it.
+    /// Requirements: the validator is active and jailed, and `jailedUntil + jailPeriod` has passed.
+    /// @param validator The validator to evict.
+    function evictValidator(address validator) external;
 
     // ------------------------------------------------------------------ delegation
 
