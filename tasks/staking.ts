@@ -73,6 +73,16 @@ stakingTask("validator:unjail", "Unjails the account's validator after its jail 
   },
 );
 
+stakingTask("validator:evict", "Exits a validator left jailed a whole jail period past its term (anyone may)")
+  .addParam("validator", "validator address")
+  .setAction(async (args, hre) => {
+    const { contract } = await staking(hre, args);
+    await (await contract.evictValidator(address(args.validator, "validator"))).wait();
+    console.log(
+      `validator ${args.validator} evicted: its slot is free; its delegators undelegate as from any exited one`,
+    );
+  });
+
 stakingTask("stake:delegate", "Delegates tokens to a validator")
   .addParam("validator", "validator address")
   .addParam("amount", "tokens to delegate")
