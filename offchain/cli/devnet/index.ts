@@ -85,7 +85,7 @@ async function startAll(options: DevnetOptions, dataDir: string, lifecycle: Life
   lifecycle.add("chain", () => chain.stop());
 
   const deploymentsDir = path.join(dataDir, "deployments");
-  await deployEverything(chain.url, deploymentsDir, path.join(dataDir, "deploy.log"), logger);
+  await deployEverything(chain.url, chain.chainId, deploymentsDir, path.join(dataDir, "deploy.log"), logger);
   const client = await connectChain(
     { rpcUrl: chain.url, chainId: chain.chainId, deploymentsDir, confirmations: 1, rpcTimeoutMs: 5000 },
     logger.child({ module: "chain-client" }),
@@ -121,7 +121,13 @@ async function startAll(options: DevnetOptions, dataDir: string, lifecycle: Life
   printSummary(summary);
 }
 
-async function deployEverything(rpcUrl: string, deploymentsDir: string, logFile: string, logger: Logger) {
+async function deployEverything(
+  rpcUrl: string,
+  chainId: number,
+  deploymentsDir: string,
+  logFile: string,
+  logger: Logger,
+) {
   fs.rmSync(logFile, { force: true });
   logger.info({ log: logFile }, "deploying every contract");
   const deploy = runHardhat(["--network", "localhost", "deploy", "--deployments", deploymentsDir, "--fresh"], logFile, {
@@ -133,7 +139,7 @@ async function deployEverything(rpcUrl: string, deploymentsDir: string, logFile:
       hint: `read ${logFile}; \`npx hardhat compile\` shows compile errors`,
     });
   }
-  const record = await readDeployment(deploymentsDir, 31337);
+  const record = await readDeployment(deploymentsDir, chainId);
   logger.info({ contracts: Object.keys(record.contracts).length }, "deployed");
 }
 
