@@ -1,5 +1,6 @@
 // Receipt circuit: compile, witness, proof, off-chain verify and on-chain verify gas.
 // Run: npm run bench:receipt [-- --runs N]  (writes bench/reports/receipt.json)
+import { toGroth16Calldata } from "../offchain/zk/groth16";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,7 +13,6 @@ import {
   receiptCircuitInput,
   receiptPublicKey,
   signReceipt,
-  toSolidityCalldata,
 } from "../offchain/zk/receipt";
 import { releaseSnarkjsWorkers } from "../offchain/zk/workers";
 import { stats, timeRuns, writeReport } from "./report";
@@ -40,7 +40,7 @@ async function main() {
   const verify = await timeRuns(RUNS, (i) => snarkjs.groth16.verify(vkey, proofs[i].publicSignals, proofs[i].proof));
 
   const verifier = await ethers.deployContract("ReceiptVerifier");
-  const { a, b, c, pub } = toSolidityCalldata(proofs[0].proof, proofs[0].publicSignals);
+  const { a, b, c, pub } = toGroth16Calldata(proofs[0].proof, proofs[0].publicSignals);
   const gas = await verifier.verifyProof.estimateGas(a, b, c, pub);
 
   const file = writeReport("receipt", {

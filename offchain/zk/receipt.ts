@@ -1,11 +1,10 @@
 // A signed compute request receipt and its Groth16 proof (circuits/receipt/receipt.circom).
 // Pure apart from proveReceipt, which reads the circuit's wasm and zkey.
-import fs from "node:fs";
 import path from "node:path";
 import { inCurve, type Point, subOrder } from "@zk-kit/baby-jubjub";
 import { derivePublicKey, type Signature, signMessage, verifySignature } from "@zk-kit/eddsa-poseidon";
 import { poseidon5 } from "poseidon-lite/poseidon5";
-import * as snarkjs from "snarkjs";
+import { type Groth16Proof, proveWithArtifacts } from "./groth16";
 
 /** BN254 scalar field: every circuit signal is an element of it. */
 export const SNARK_SCALAR_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
@@ -36,18 +35,7 @@ export type ReceiptSignature = Signature<bigint>;
 
 export type ReceiptCircuitInput = Receipt & { Ax: bigint; Ay: bigint; R8x: bigint; R8y: bigint; S: bigint };
 
-export interface ReceiptProof {
-  proof: snarkjs.Groth16Proof;
-  publicSignals: string[];
-}
-
-/** Arguments of `verifyProof(uint[2] a, uint[2][2] b, uint[2] c, uint[7] pub)`. */
-export interface SolidityCalldata {
-  a: [bigint, bigint];
-  b: [[bigint, bigint], [bigint, bigint]];
-  c: [bigint, bigint];
-  pub: bigint[];
-}
+export type ReceiptProof = Groth16Proof;
 
 export class ReceiptError extends Error {
   override name = "ReceiptError";
@@ -134,35 +122,10 @@ export async function proveReceipt(
   input: ReceiptCircuitInput,
   artifactsDir: string = RECEIPT_ARTIFACTS_DIR,
 ): Promise<ReceiptProof> {
-  const wasm = path.join(artifactsDir, "receipt.wasm");
-  const zkey = path.join(artifactsDir, "receipt_final.zkey");
-  for (const file of [wasm, zkey]) {
-    if (!fs.existsSync(file)) throw new ReceiptError(`${file} is missing; run npm run circuits:setup`);
-  }
   // Checked here because the witness generator would only fail after printing its own error to stderr.
   const signature = { R8: [input.R8x, input.R8y] as Point<bigint>, S: input.S };
   if (!verifyReceiptSignature(input, [input.Ax, input.Ay], signature)) {
     throw new ReceiptError("the signature does not verify for this receipt and public key");
   }
-  try {
-    return await snarkjs.groth16.fullProve(input, wasm, zkey);
-  } catch (error) {
-    // The witness generator stops at the first failed constraint: a wrong signature or key most likely.
-    const reason = (error as Error).message.split("\n")[0];
-    throw new ReceiptError(`the receipt circuit refused this input (${reason})`, { cause: error });
-  }
-}
-
-/** Arguments for the generated ReceiptVerifier; G2 coordinates go to the EVM as (c1, c0). */
-export function toSolidityCalldata(proof: snarkjs.Groth16Proof, publicSignals: string[]): SolidityCalldata {
-  const n = (value: string): bigint => BigInt(value);
-  return {
-    a: [n(proof.pi_a[0]), n(proof.pi_a[1])],
-    b: [
-      [n(proof.pi_b[0][1]), n(proof.pi_b[0][0])],
-      [n(proof.pi_b[1][1]), n(proof.pi_b[1][0])],
-    ],
-    c: [n(proof.pi_c[0]), n(proof.pi_c[1])],
-    pub: publicSignals.map(n),
-  };
+  return proveWithArtifacts("receipt", input, artifactsDir, (message, cause) => new ReceiptError(message, { cause }));
 }

@@ -1,5 +1,6 @@
 // The generated ReceiptVerifier on the Hardhat network: real proofs from proveReceipt pass, anything
 // changed in the proof or its public signals does not.
+import { type Groth16Calldata, toGroth16Calldata } from "../../offchain/zk/groth16";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import {
@@ -11,8 +12,6 @@ import {
   RECEIPT_PUBLIC_SIGNALS,
   signReceipt,
   SNARK_SCALAR_FIELD,
-  type SolidityCalldata,
-  toSolidityCalldata,
 } from "../../offchain/zk/receipt";
 import { releaseSnarkjsWorkers } from "../../offchain/zk/workers";
 import type { ReceiptVerifier } from "../../typechain-types";
@@ -41,10 +40,10 @@ async function errorOf(promise: Promise<unknown>): Promise<Error> {
 
 describe("ReceiptVerifier (generated)", function () {
   let verifier: ReceiptVerifier;
-  let calldata: SolidityCalldata;
+  let calldata: Groth16Calldata;
 
-  const verify = (data: SolidityCalldata) => verifier.verifyProof(data.a, data.b, data.c, data.pub);
-  const withPub = (index: number, value: bigint): SolidityCalldata => ({
+  const verify = (data: Groth16Calldata) => verifier.verifyProof(data.a, data.b, data.c, data.pub);
+  const withPub = (index: number, value: bigint): Groth16Calldata => ({
     ...calldata,
     pub: calldata.pub.map((v, i) => (i === index ? value : v)),
   });
@@ -53,7 +52,7 @@ describe("ReceiptVerifier (generated)", function () {
     verifier = (await ethers.deployContract("ReceiptVerifier")) as unknown as ReceiptVerifier;
     const input = receiptCircuitInput(RECEIPT, receiptPublicKey(KEY), signReceipt(KEY, RECEIPT));
     const { proof, publicSignals } = await proveReceipt(input);
-    calldata = toSolidityCalldata(proof, publicSignals);
+    calldata = toGroth16Calldata(proof, publicSignals);
   });
 
   after(releaseSnarkjsWorkers);

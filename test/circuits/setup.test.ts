@@ -12,8 +12,9 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const SETUP = path.join(ROOT, "scripts", "circuits", "setup.ts");
 const ARTIFACTS = path.join(ROOT, "circuits", "artifacts", "receipt");
 
+/** `npm run circuits:setup -- --ptau <file> receipt`: one named circuit, so the refusal names it. */
 function runSetup(ptau: string) {
-  const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", SETUP, "--ptau", ptau], {
+  const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", SETUP, "--ptau", ptau, "receipt"], {
     cwd: ROOT,
     encoding: "utf8",
   });
