@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { formatError } from "../common/errors";
 import { chainCommand } from "./chain";
 import { devnetCommand } from "./devnet";
+import { inftCommand } from "./inft";
 import { version } from "../../package.json";
 
 export function buildProgram(): Command {
@@ -10,7 +11,8 @@ export function buildProgram(): Command {
     .version(version)
     .showHelpAfterError("(run `zg --help` for usage)")
     .addCommand(devnetCommand())
-    .addCommand(chainCommand());
+    .addCommand(chainCommand())
+    .addCommand(inftCommand());
 }
 
 /** Runs the CLI; any error ends the process with one line on stderr, never a stack trace. */
