@@ -1,6 +1,9 @@
 import type { DeployContext } from "./context";
+import { deployDa } from "./modules/da";
 import { deployGovernance } from "./modules/governance";
+import { deployInft } from "./modules/inft";
 import { deployStaking } from "./modules/staking";
+import { deployStorage } from "./modules/storage";
 import { deployVerifiers } from "./modules/verifiers";
 
 export type DeployModule = (ctx: DeployContext) => Promise<void>;
@@ -10,6 +13,9 @@ export const MODULES: Record<string, DeployModule> = {
   governance: deployGovernance,
   verifiers: deployVerifiers,
   staking: deployStaking,
+  da: deployDa,
+  storage: deployStorage,
+  inft: deployInft,
 };
 
 /** Runs `only` (or every module) in order. Governance always runs: the others need its admin address. */

@@ -1,7 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { daParamsSchema } from "./modules/da";
+import { inftParamsSchema } from "./modules/inft";
 import { stakingParamsSchema } from "./modules/staking";
+import { storageParamsSchema } from "./modules/storage";
 
 /** Everything a deployment may vary per network; each domain adds its section as it lands. */
 export const deployParamsSchema = z
@@ -29,6 +32,9 @@ export const deployParamsSchema = z
       .strict()
       .prefault({}),
     staking: stakingParamsSchema.prefault({}),
+    da: daParamsSchema.prefault({}),
+    storage: storageParamsSchema.prefault({}),
+    inft: inftParamsSchema.prefault({}),
   })
   .strict();
 

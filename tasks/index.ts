@@ -2,3 +2,5 @@
 import "./deploy";
 import "./upgrade";
 import "./staking";
+import "./inft";
+import "./storage";
