@@ -97,25 +97,29 @@ export function segmentSectors(padded: number, index: number): number {
   return Math.min(SECTORS_PER_SEGMENT, padded - index * SECTORS_PER_SEGMENT);
 }
 
+/** Root of segment `index` of the zero-padded data: a promote-odd tree over its sector leaves. */
+export function segmentRoot(data: Uint8Array, padded: number, index: number): Uint8Array {
+  return merkleRoot(sectorLeaves(data, index * SECTORS_PER_SEGMENT, segmentSectors(padded, index)));
+}
+
 /**
  * Lays out `data` as 0G's clients do: zero-padded to `paddedSectors`, cut into segments of 1024 sectors whose roots
  * are promote-odd trees over sector leaves, and a promote-odd tree over the segment roots gives the file root.
+ * `segmentRoots`, when given, are taken as computed elsewhere (SegmentHasher's threads).
  */
-export function layoutFile(data: Uint8Array): FileLayout {
+export function layoutFile(data: Uint8Array, segmentRoots?: Uint8Array[]): FileLayout {
   const sectors = sectorCount(data.length);
   const padded = paddedSectors(sectors);
   const segments = numSplits(padded, SECTORS_PER_SEGMENT);
-  const segmentRoots: Uint8Array[] = new Array(segments);
-  for (let s = 0; s < segments; s++) {
-    segmentRoots[s] = merkleRoot(sectorLeaves(data, s * SECTORS_PER_SEGMENT, segmentSectors(padded, s)));
-  }
-  const levels = buildLevels(segmentRoots);
+  const roots = segmentRoots ?? Array.from({ length: segments }, (_, s) => segmentRoot(data, padded, s));
+  if (roots.length !== segments) throw new Error(`layoutFile: ${roots.length} segment roots for ${segments} segments`);
+  const levels = buildLevels(roots);
   return {
     size: data.length,
     sectors,
     paddedSectors: padded,
     segments,
-    segmentRoots,
+    segmentRoots: roots,
     levels,
     root: levels[levels.length - 1][0],
   };

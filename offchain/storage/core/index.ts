@@ -5,3 +5,4 @@ export * from "./merkle";
 export * from "./file";
 export * from "./flowTree";
 export * from "./pora";
+export * from "./segmentHasher";
