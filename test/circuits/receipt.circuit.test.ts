@@ -1,12 +1,11 @@
 // Witness tests for circuits/receipt against the committed wasm and r1cs: what the circuit accepts and
 // refuses, with signatures from both TypeScript EdDSA-Poseidon implementations.
-import path from "node:path";
 import { expect } from "chai";
+import { witnessChecker } from "../helpers/witness";
 import { buildEddsa, buildPoseidon } from "circomlibjs";
 import { subOrder } from "@zk-kit/baby-jubjub";
 import { signMessage } from "@zk-kit/eddsa-poseidon";
 import { poseidon5 } from "poseidon-lite/poseidon5";
-import * as snarkjs from "snarkjs";
 import {
   type Receipt,
   type ReceiptCircuitInput,
@@ -21,10 +20,6 @@ import {
 } from "../../offchain/zk/receipt";
 import { releaseSnarkjsWorkers } from "../../offchain/zk/workers";
 
-const WASM = path.join(RECEIPT_ARTIFACTS_DIR, "receipt.wasm");
-const R1CS = path.join(RECEIPT_ARTIFACTS_DIR, "receipt.r1cs");
-const silent: snarkjs.Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-
 const KEY = "zg receipt test key";
 const OTHER_KEY = "another signer";
 
@@ -36,32 +31,7 @@ const RECEIPT: Receipt = {
   requestHash: 0x1234567890abcdefn,
 };
 
-/** circom's witness generator prints failed asserts itself before throwing; the test only needs the throw. */
-async function quietly<T>(run: () => Promise<T>): Promise<T> {
-  const { error, log } = console;
-  console.error = () => {};
-  console.log = () => {};
-  try {
-    return await run();
-  } finally {
-    console.error = error;
-    console.log = log;
-  }
-}
-
-/**
- * Computes the witness and checks it against every r1cs constraint. Returns null when both succeed,
- * otherwise why not: the witness generator names the templates whose assert failed.
- */
-async function witnessFailure(input: ReceiptCircuitInput): Promise<string | null> {
-  const wtns: snarkjs.FileRef = { type: "mem" };
-  try {
-    await quietly(() => snarkjs.wtns.calculate(input, WASM, wtns));
-  } catch (error) {
-    return (error as Error).message;
-  }
-  return (await snarkjs.wtns.check(R1CS, wtns, silent)) ? null : "the witness does not satisfy the r1cs";
-}
+const witnessFailure = witnessChecker(RECEIPT_ARTIFACTS_DIR, "receipt");
 
 async function expectPass(input: ReceiptCircuitInput): Promise<void> {
   expect(await witnessFailure(input), "the circuit should accept this input").to.equal(null);

@@ -1,32 +1,12 @@
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { HDNodeWallet, Mnemonic, formatEther, parseEther } from "ethers";
-import { freePort, startZg, waitFor, type Running } from "../helpers/process";
+import { formatEther, parseEther } from "ethers";
+import { devAddress, freePort, runTask, startZg, waitFor, type Running } from "../helpers/process";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const HARDHAT = require.resolve("hardhat/internal/cli/cli");
 const PPM = 1_000_000n;
-
-function devAddress(index: number): string {
-  const mnemonic = Mnemonic.fromPhrase("test test test test test test test test test test test junk");
-  return HDNodeWallet.fromMnemonic(mnemonic, `m/44'/60'/0'/0/${index}`).address;
-}
-
-/** Runs `npx hardhat --network localhost <task> ...` against the devnet, as an operator would. */
-function task(rpcUrl: string, deployments: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ZG_LOCAL_RPC: rpcUrl, ZG_DEPLOYMENTS_DIR: deployments };
-    delete env.HARDHAT_NETWORK;
-    const child = spawn(process.execPath, [HARDHAT, "--network", "localhost", ...args], { cwd: ROOT, env });
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${args[0]} exited ${code}:\n${out}`))));
-  });
-}
 
 async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
   const res = await fetch(url, {
@@ -66,7 +46,7 @@ describe("[e2e] staking tasks against zg devnet", function () {
   });
 
   it("registers two validators, delegates, rewards, slashes one, undelegates, waits and withdraws", async () => {
-    const run = (...args: string[]) => task(url, deployments, args);
+    const run = (...args: string[]) => runTask(url, deployments, args);
     const [v1, v2, delegator, service] = [devAddress(1), devAddress(2), devAddress(3), devAddress(4)];
     const params = JSON.parse(fs.readFileSync(path.join(ROOT, "deploy", "params", "localhost.json"), "utf8"));
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
+import { HDNodeWallet, Mnemonic } from "ethers";
 
 export const ZG_BIN = path.resolve(__dirname, "..", "..", "bin", "zg.js");
 
@@ -62,5 +63,30 @@ export async function isListening(port: number): Promise<boolean> {
       resolve(true);
     });
     socket.once("error", () => resolve(false));
+  });
+}
+
+const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+const HARDHAT_CLI = require.resolve("hardhat/internal/cli/cli");
+
+/** Address of the `index`-th funded account of a local `hardhat node` (`zg devnet`). */
+export function devAddress(index: number): string {
+  return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`).address;
+}
+
+/** Runs `npx hardhat --network localhost <args>` against a devnet, as an operator would; resolves its output. */
+export function runTask(rpcUrl: string, deployments: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ZG_LOCAL_RPC: rpcUrl, ZG_DEPLOYMENTS_DIR: deployments };
+    // A parent `hardhat test` exports its own network choice, which `--network` would fight.
+    delete env.HARDHAT_NETWORK;
+    const child = spawn(process.execPath, [HARDHAT_CLI, "--network", "localhost", ...args], {
+      cwd: path.resolve(__dirname, "..", ".."),
+      env,
+    });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${args[0]} exited ${code}:\n${out}`))));
   });
 }

@@ -1,16 +1,13 @@
 // End to end on `zg devnet` (a `hardhat node` with the protocol deployed by the deploy code): an oracle server,
 // the inft:* tasks as a deployer and owners run them, and the receivers decrypting what they got.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, Wallet } from "ethers";
+import { Contract, JsonRpcProvider, Wallet } from "ethers";
 import { babyJubKeyPair, decryptData, openTee } from "../../offchain/inft";
-import { freePort, runZg, startZg, waitFor, type Running } from "../helpers/process";
+import { devAddress, freePort, runTask, runZg, startZg, waitFor, type Running } from "../helpers/process";
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const HARDHAT = require.resolve("hardhat/internal/cli/cli");
 const ABI = [
   "function ownerOf(uint256) view returns (address)",
   "function sealedKeysOf(uint256) view returns (bytes[])",
@@ -18,23 +15,6 @@ const ABI = [
   "function transferFrom(address,address,uint256)",
   "error AgentNFTUseITransferFrom(uint256 tokenId)",
 ];
-
-function devAddress(index: number): string {
-  const mnemonic = Mnemonic.fromPhrase("test test test test test test test test test test test junk");
-  return HDNodeWallet.fromMnemonic(mnemonic, `m/44'/60'/0'/0/${index}`).address;
-}
-
-function task(rpcUrl: string, deployments: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ZG_LOCAL_RPC: rpcUrl, ZG_DEPLOYMENTS_DIR: deployments };
-    delete env.HARDHAT_NETWORK;
-    const child = spawn(process.execPath, [HARDHAT, "--network", "localhost", ...args], { cwd: ROOT, env });
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${args[0]} exited ${code}:\n${out}`))));
-  });
-}
 
 describe("[e2e] inft on zg devnet", function () {
   this.timeout(300_000);
@@ -59,7 +39,7 @@ describe("[e2e] inft on zg devnet", function () {
   });
 
   it("mints an encrypted agent, transfers it in TEE and ZK mode, clones it, authorizes and revokes", async () => {
-    const run = (...args: string[]) => task(url, deployments, args);
+    const run = (...args: string[]) => runTask(url, deployments, args);
     const record = JSON.parse(fs.readFileSync(path.join(deployments, "31337.json"), "utf8"));
     const provider = new JsonRpcProvider(url);
     const nft = new Contract(record.contracts.AgentNFT.address, ABI, provider);

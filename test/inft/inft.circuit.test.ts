@@ -1,16 +1,14 @@
 // Witness tests for circuits/inft against the committed wasm and r1cs: the circuit accepts exactly the sealings
 // that @zk-kit/poseidon-cipher, @zk-kit/baby-jubjub and poseidon-lite produce, and refuses changed ones.
-import path from "node:path";
 import { expect } from "chai";
+import { witnessChecker } from "../helpers/witness";
 import { Base8, mulPointEscalar } from "@zk-kit/baby-jubjub";
 import { poseidonEncrypt } from "@zk-kit/poseidon-cipher";
 import { poseidon2 } from "poseidon-lite/poseidon2";
-import * as snarkjs from "snarkjs";
 import {
   babyJubKeyPair,
   checkBabyJubKey,
   INFT_ARTIFACTS_DIR,
-  type InftCircuitInput,
   inftCircuitInput,
   InftError,
   keyCommitment,
@@ -20,32 +18,7 @@ import {
 } from "../../offchain/inft";
 import { releaseSnarkjsWorkers } from "../../offchain/zk/workers";
 
-const WASM = path.join(INFT_ARTIFACTS_DIR, "inft.wasm");
-const R1CS = path.join(INFT_ARTIFACTS_DIR, "inft.r1cs");
-const silent: snarkjs.Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-
-async function quietly<T>(run: () => Promise<T>): Promise<T> {
-  const { error, log } = console;
-  console.error = () => {};
-  console.log = () => {};
-  try {
-    return await run();
-  } finally {
-    console.error = error;
-    console.log = log;
-  }
-}
-
-/** null when the witness computes and satisfies every constraint, else why not. */
-async function witnessFailure(input: InftCircuitInput): Promise<string | null> {
-  const wtns: snarkjs.FileRef = { type: "mem" };
-  try {
-    await quietly(() => snarkjs.wtns.calculate(input, WASM, wtns));
-  } catch (error) {
-    return (error as Error).message.split("\n")[0];
-  }
-  return (await snarkjs.wtns.check(R1CS, wtns, silent)) ? null : "constraints not satisfied";
-}
+const witnessFailure = witnessChecker(INFT_ARTIFACTS_DIR, "inft");
 
 describe("[circuit] inft key transfer", function () {
   const receiver = babyJubKeyPair("receiver");
