@@ -1,9 +1,8 @@
 import { expect } from "chai";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { formatEther, parseEther } from "ethers";
-import { devAddress, freePort, runTask, startZg, waitFor, type Running } from "../helpers/process";
+import { devAddress, runTask, startDevnet, type Devnet } from "../helpers/process";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const PPM = 1_000_000n;
@@ -26,24 +25,16 @@ function amountAfter(output: string, label: string): bigint {
 
 describe("[e2e] staking tasks against zg devnet", function () {
   this.timeout(300_000);
-  let devnet: Running;
+  let devnet: Devnet;
   let url: string;
   let deployments: string;
 
   before(async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "zg-staking-e2e-"));
-    const port = await freePort();
-    devnet = startZg(["devnet", "--port", String(port), "--data-dir", dataDir]);
-    await waitFor(() => devnet.stdout().includes("devnet ready") || devnet.child.exitCode !== null, 150_000, "devnet");
-    expect(devnet.stdout(), devnet.stderr()).to.include("devnet ready");
-    url = `http://127.0.0.1:${port}`;
-    deployments = path.join(dataDir, "deployments");
+    devnet = await startDevnet("zg-staking-e2e-");
+    ({ url, deployments } = devnet);
   });
 
-  after(async () => {
-    devnet.child.kill("SIGINT");
-    await devnet.exited;
-  });
+  after(() => devnet.stop());
 
   it("registers two validators, delegates, rewards, slashes one, undelegates, waits and withdraws", async () => {
     const run = (...args: string[]) => runTask(url, deployments, args);

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { HDNodeWallet, Mnemonic } from "ethers";
 
@@ -89,4 +91,32 @@ export function runTask(rpcUrl: string, deployments: string, args: string[]): Pr
     child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${args[0]} exited ${code}:\n${out}`))));
   });
+}
+
+export interface Devnet {
+  process: Running;
+  url: string;
+  dataDir: string;
+  deployments: string;
+  /** Ctrl-C, as an operator stops it; resolves with its exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `zg devnet` on a free port with its own data dir and waits until it is ready. */
+export async function startDevnet(prefix = "zg-devnet-"): Promise<Devnet> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const port = await freePort();
+  const devnet = startZg(["devnet", "--port", String(port), "--data-dir", dataDir]);
+  await waitFor(() => devnet.stdout().includes("devnet ready") || devnet.child.exitCode !== null, 150_000, "devnet");
+  if (!devnet.stdout().includes("devnet ready")) throw new Error(`zg devnet did not start:\n${devnet.stderr()}`);
+  return {
+    process: devnet,
+    url: `http://127.0.0.1:${port}`,
+    dataDir,
+    deployments: path.join(dataDir, "deployments"),
+    async stop() {
+      devnet.child.kill("SIGINT");
+      return devnet.exited;
+    },
+  };
 }

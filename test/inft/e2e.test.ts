@@ -1,12 +1,11 @@
 // End to end on `zg devnet` (a `hardhat node` with the protocol deployed by the deploy code): an oracle server,
 // the inft:* tasks as a deployer and owners run them, and the receivers decrypting what they got.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider, Wallet } from "ethers";
 import { babyJubKeyPair, decryptData, openTee } from "../../offchain/inft";
-import { devAddress, freePort, runTask, runZg, startZg, waitFor, type Running } from "../helpers/process";
+import { devAddress, freePort, runTask, runZg, startDevnet, startZg, waitFor, type Devnet } from "../helpers/process";
 
 const ABI = [
   "function ownerOf(uint256) view returns (address)",
@@ -18,25 +17,17 @@ const ABI = [
 
 describe("[e2e] inft on zg devnet", function () {
   this.timeout(300_000);
-  let devnet: Running;
+  let devnet: Devnet;
   let url: string;
   let deployments: string;
   let dataDir: string;
 
   before(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "zg-inft-e2e-"));
-    const port = await freePort();
-    devnet = startZg(["devnet", "--port", String(port), "--data-dir", dataDir]);
-    await waitFor(() => devnet.stdout().includes("devnet ready") || devnet.child.exitCode !== null, 150_000, "devnet");
-    expect(devnet.stdout(), devnet.stderr()).to.include("devnet ready");
-    url = `http://127.0.0.1:${port}`;
-    deployments = path.join(dataDir, "deployments");
+    devnet = await startDevnet("zg-inft-e2e-");
+    ({ url, deployments, dataDir } = devnet);
   });
 
-  after(async () => {
-    devnet.child.kill("SIGINT");
-    await devnet.exited;
-  });
+  after(() => devnet.stop());
 
   it("mints an encrypted agent, transfers it in TEE and ZK mode, clones it, authorizes and revokes", async () => {
     const run = (...args: string[]) => runTask(url, deployments, args);
