@@ -23,10 +23,13 @@ describe("[e2e] zg devnet", function () {
     port = await freePort();
   });
 
+  // Stopped as an operator stops it, so it takes its chain down; SIGKILL would orphan the chain process.
   afterEach(async () => {
     if (devnet && devnet.child.exitCode === null) {
-      devnet.child.kill("SIGKILL");
+      devnet.child.kill("SIGINT");
+      const timer = setTimeout(() => devnet?.child.kill("SIGKILL"), 20_000);
       await devnet.exited;
+      clearTimeout(timer);
     }
     devnet = undefined;
   });
@@ -72,5 +75,9 @@ describe("[e2e] zg devnet", function () {
     );
     expect(second.stderr.trim().split("\n")).to.have.length(1);
     expect(fs.existsSync(`${dataDir}-2`)).to.equal(false);
+
+    blocker.child.kill("SIGINT");
+    expect(await blocker.exited).to.equal(0);
+    expect(await isListening(port)).to.equal(false);
   });
 });
