@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {IStakingTypes} from "../interfaces/IStaking.sol";
+import {IStakingTypes} from "../interfaces/IStakingTypes.sol";
 
 /// @title SharesMath
 /// @notice Share accounting for a pool of native value (a validator's bonded pool or its unbonding pool).
