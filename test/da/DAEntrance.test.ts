@@ -13,6 +13,7 @@ import {
   quorumFixture,
   root,
   testKeys,
+  smallQuorumRegistry,
 } from "./helpers";
 
 /** Six equal signers (each 1/6 of the weight) in quorum 0, with one blob paid for in the current epoch. */
@@ -77,14 +78,7 @@ describe("DAEntrance", function () {
 
     it("assigns roots to the epoch's quorums round robin", async function () {
       const f = await loadFixture(daFixture);
-      const factory = await ethers.getContractFactory("DASignerRegistry");
-      const small = await upgrades.deployProxy(
-        factory,
-        [f.deployer.address, f.deployer.address, await f.staking.getAddress(), 3600, 2],
-        { kind: "uups" },
-      );
-      await f.staking.registerService(await small.getAddress(), "da-small", 1000);
-      const registry = await ethers.getContractAt("DASignerRegistry", await small.getAddress());
+      const registry = await smallQuorumRegistry(f);
       const g = { ...f, registry };
       for (let i = 0; i < 3; i++) await makeSigner(g, i);
       const entrance = await ethers.getContractAt(

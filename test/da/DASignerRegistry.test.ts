@@ -13,6 +13,7 @@ import {
   quorumFixture,
   sortedKeys,
   testKeys,
+  smallQuorumRegistry,
 } from "./helpers";
 
 async function fourSigners() {
@@ -116,14 +117,7 @@ describe("DASignerRegistry", function () {
 
     it("fills quorums in order and opens a new one when the last is full", async function () {
       const f = await loadFixture(daFixture);
-      const factory = await ethers.getContractFactory("DASignerRegistry");
-      const small = await upgrades.deployProxy(
-        factory,
-        [f.deployer.address, f.deployer.address, await f.staking.getAddress(), 3600, 2],
-        { kind: "uups" },
-      );
-      await f.staking.registerService(await small.getAddress(), "da-small", 1000);
-      const g = { ...f, registry: await ethers.getContractAt("DASignerRegistry", await small.getAddress()) };
+      const g = { ...f, registry: await smallQuorumRegistry(f) };
       const signers = [];
       for (let i = 0; i < 5; i++) signers.push(await makeSigner(g, i));
       const epoch = (await g.registry.currentEpoch()) + 1n;

@@ -1,4 +1,4 @@
-import { ethers, network } from "hardhat";
+import { ethers, network, upgrades } from "hardhat";
 import { parseEther, type Signer } from "ethers";
 import type * as mcl from "mcl-wasm";
 import * as bls from "../../offchain/da/core/bls";
@@ -40,6 +40,21 @@ export async function daFixture() {
 }
 
 type Fixture = Awaited<ReturnType<typeof daFixture>>;
+
+/**
+ * A second registry with quorums of `quorumSize` signers and one-hour epochs, registered as a Staking service, so
+ * quorum filling shows with a handful of signers.
+ */
+export async function smallQuorumRegistry(f: Fixture, quorumSize = 2) {
+  const factory = await ethers.getContractFactory("DASignerRegistry");
+  const small = await upgrades.deployProxy(
+    factory,
+    [f.deployer.address, f.deployer.address, await f.staking.getAddress(), 3600, quorumSize],
+    { kind: "uups" },
+  );
+  await f.staking.registerService(await small.getAddress(), "da-small", 1000);
+  return ethers.getContractAt("DASignerRegistry", await small.getAddress());
+}
 
 /** A fresh funded account (the default 20 are not enough for 100 signers). */
 export async function fundedAccount(): Promise<Signer> {
