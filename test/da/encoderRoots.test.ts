@@ -33,20 +33,19 @@ function refTree(leaves: string[]): string[][] {
 }
 
 function refSublineLeaves(enc: EncodedBlob): string[] {
-  const { cols: C, rowDomain: R } = enc.shape;
-  const perRow = C / 32;
+  const perRow = enc.shape.cols / 32;
   const leaves: string[] = [];
   for (let i = 0; i < enc.rows.length; i++) {
     for (let j = 0; j < perRow; j++) leaves.push(refSublineRoot(enc.rows[i].subarray(1024 * j, 1024 * j + 1024)));
   }
-  return leaves.concat(Array(R * perRow - leaves.length).fill(null));
+  return leaves;
 }
 
 /** The spec's tree over sublines: row trees, then the rows tree with zero leaves for rows n..R−1. */
 function refRowsRoot(enc: EncodedBlob): { rowsRoot: string; proof: (pos: number) => string[] } {
   const perRow = enc.shape.cols / 32;
   const leaves = refSublineLeaves(enc);
-  const rowTrees = [];
+  const rowTrees: (string[][] | undefined)[] = [];
   for (let i = 0; i < enc.shape.rowDomain; i++) {
     rowTrees.push(i < enc.rows.length ? refTree(leaves.slice(i * perRow, (i + 1) * perRow)) : undefined);
   }

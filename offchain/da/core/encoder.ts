@@ -25,7 +25,7 @@ import {
 } from "./field";
 import { checkDegreeProof, checkRowOpenings, commit, degreeProof, rowProofs } from "./kzg";
 import { dataRoot, rowRoot, rowsRoot } from "./rows";
-import type { Srs } from "./srs";
+import { g2Power, type Srs } from "./srs";
 
 export interface EncodedBlob {
   shape: Required<Shape>;
@@ -51,6 +51,7 @@ export async function encodeBlob(srs: Srs, blob: Uint8Array, options: ShapeOptio
   const shape = computeShape(blob.length, options, srs.size) as Required<Shape>;
   validateShape(shape, srs.size);
   const { cols: C, dataRows: k, codedRows: n, rowDomain: R } = shape;
+  await g2Power(srs, C); // refuses now, not at the signers, a C whose [τ^C]_2 the SRS lacks
   const curve = await getCurve();
   const coeffs = payloadToScalarsLE(blob, k * C);
 

@@ -167,7 +167,8 @@ export function computeShape(blobLength: number, options: ShapeOptions = {}, srs
  * The checks both the encoder and every verifier run on a shape: C a power of two ≥ 32, k ≥ 1, k·C ≤ S,
  * n a multiple b·k (b ≥ 1), R the next power of two ≥ n, R·C within Fr's 2-adicity, and a blob length that fits.
  */
-export function validateShape(shape: Shape, srsSize?: number): void {
+export function validateShape(shape: Shape, srs?: number | { size: number }): void {
+  const srsSize = typeof srs === "object" ? srs.size : srs;
   const { cols: C, dataRows: k, codedRows: n, rowDomain: R, blobLength } = shape;
   const bad = (why: string) => {
     throw new DaEncodingError(`bad blob shape (C=${C}, k=${k}, n=${n}, R=${R}): ${why}`);

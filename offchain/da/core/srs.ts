@@ -6,7 +6,7 @@
  *   "ZGDASRS1" | u32 S | u32 D1 | u32 D2 | u32 L | L × u32 exponent e
  *   | S × G1 [τ^j]_1 (j < S) | L × G2 [τ^e]_2 | S × G2 [τ^(D2−S+j)]_2 (j < S) | sha256 of everything before
  * D1 and D2 are how many G1 and G2 powers the ceremony published. The listed G2 powers are [1]_2, [τ]_2 and
- * [τ^C]_2 for every power of two 32 ≤ C ≤ S (row checks); the G2 tail serves degree proofs, whose shift must be
+ * [τ^C]_2 for every power of two 32 ≤ C ≤ S below D2 (row checks); the G2 tail serves degree proofs, whose shift must be
  * taken from the top of the ceremony's G2 powers to be sound (see the spec's degree-proof note).
  */
 import crypto from "node:crypto";
@@ -39,10 +39,13 @@ export interface Srs {
   sha256: string;
 }
 
-/** The G2 exponents a file lists for S: 0, 1 and every power of two C with 32 ≤ C ≤ S. */
-export function listedG2Exponents(size: number): number[] {
+/**
+ * The G2 exponents a file lists for S: 0, 1 and every power of two C with 32 ≤ C ≤ S that the ceremony has
+ * (C = S is missing when S = D2; only a single-row blob with C = S would need it).
+ */
+export function listedG2Exponents(size: number, g2Count: number): number[] {
   const list = [0, 1];
-  for (let c = MIN_COLS; c <= size; c *= 2) list.push(c);
+  for (let c = MIN_COLS; c <= size && c < g2Count; c *= 2) list.push(c);
   return list;
 }
 
@@ -120,7 +123,7 @@ export async function extractSrs(ptauPath: string, size: number, outFile: string
     }
     const curve = await getCurve();
     const g1U = await curve.G1.batchLEMtoU(read(s2.pos, size * G1_BYTES));
-    const exponents = listedG2Exponents(size);
+    const exponents = listedG2Exponents(size, g2Count);
     const listedU = Buffer.concat(
       await Promise.all(exponents.map((e) => curve.G2.batchLEMtoU(read(s3.pos + e * G2_BYTES, G2_BYTES)))),
     );
