@@ -19,6 +19,9 @@ import {IDASignerRegistry} from "./interfaces/IDASignerRegistry.sol";
 contract DASignerRegistry is IDASignerRegistry, ProtocolUpgradeable {
     using BN254 for BN254.G1Point;
 
+    /// @notice Role of the contracts that may slash a signer's validator through this registry (the DA service).
+    bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
+
     /// @notice Domain tag of the proof-of-possession message.
     bytes32 public constant POP_DOMAIN = keccak256("zg.da.DASignerRegistry.pop.v1");
 
@@ -140,6 +143,14 @@ contract DASignerRegistry is IDASignerRegistry, ProtocolUpgradeable {
         emit WeightsSnapshotted(epoch, quorumId, size, total);
     }
 
+    /// @inheritdoc IDASignerRegistry
+    function slashSigner(address signer, uint32 ppm, bytes32 reason, bool jail) external onlyRole(SLASHER_ROLE) {
+        RegistryLayout storage $ = _s();
+        if ($.signers[signer].pubkeyHash == bytes32(0)) revert DASignerRegistryUnknownSigner(signer);
+        $.staking.slash(signer, ppm, reason, jail);
+        emit SignerSlashed(signer, msg.sender, ppm, reason, jail);
+    }
+
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IDASignerRegistry
@@ -244,7 +255,7 @@ contract DASignerRegistry is IDASignerRegistry, ProtocolUpgradeable {
 
     /// @inheritdoc ProtocolUpgradeable
     function version() external pure override returns (string memory) {
-        return "1.0.0";
+        return "1.1.0";
     }
 
     // ------------------------------------------------------------------ internals

@@ -4,8 +4,11 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import * as bls from "../../offchain/da/core/bls";
 import {
   BLOB_PRICE,
+  SAMPLER_ROLE,
+  SERVICE_FEE_PPM,
   STAKE,
   certificate,
+  certificateHash,
   commitmentOf,
   daFixture,
   makeSigner,
@@ -23,6 +26,17 @@ async function paidFixture() {
   return f;
 }
 
+/** paidFixture after its epoch's fees were released to the deployer (as sampler): service fees to withdraw. */
+async function releasedFixture() {
+  const f = await paidFixture();
+  await f.entrance.grantRole(SAMPLER_ROLE, f.deployer.address);
+  await nextEpoch(f.registry);
+  await f.entrance.releaseEpochFees(f.epoch);
+  return f;
+}
+
+const SERVICE_FEE = (BLOB_PRICE * SERVICE_FEE_PPM) / 1_000_000n;
+
 async function fourSigners() {
   return quorumFixture(4);
 }
@@ -32,7 +46,7 @@ async function eightSigners() {
 }
 
 function isStored(f: Awaited<ReturnType<typeof paidFixture>>, dataRoot: string) {
-  return f.entrance.verifiedCommitment(dataRoot, f.epoch, 0);
+  return f.entrance.certificateHash(dataRoot, f.epoch, 0);
 }
 
 describe("DAEntrance", function () {
@@ -42,13 +56,14 @@ describe("DAEntrance", function () {
       expect(await f.entrance.registry()).to.equal(await f.registry.getAddress());
       expect(await f.entrance.blobPrice()).to.equal(BLOB_PRICE);
       expect(await f.entrance.contractName()).to.equal("DAEntrance");
-      expect(await f.entrance.version()).to.equal("1.0.0");
+      expect(await f.entrance.version()).to.equal("1.1.0");
+      expect(await f.entrance.serviceFeePpm()).to.equal(SERVICE_FEE_PPM);
     });
 
     it("cannot be initialized twice", async function () {
       const f = await loadFixture(daFixture);
       await expect(
-        f.entrance.initialize(f.deployer.address, f.deployer.address, await f.registry.getAddress(), 1n),
+        f.entrance.initialize(f.deployer.address, f.deployer.address, await f.registry.getAddress(), 1n, 0),
       ).to.be.revertedWithCustomError(f.entrance, "InvalidInitialization");
     });
 
@@ -56,7 +71,7 @@ describe("DAEntrance", function () {
       const f = await loadFixture(daFixture);
       const factory = await ethers.getContractFactory("DAEntrance");
       await expect(
-        upgrades.deployProxy(factory, [f.deployer.address, f.deployer.address, ethers.ZeroAddress, 1n], {
+        upgrades.deployProxy(factory, [f.deployer.address, f.deployer.address, ethers.ZeroAddress, 1n, 0], {
           kind: "uups",
         }),
       ).to.be.revertedWithCustomError(factory, "DAEntranceZeroRegistry");
@@ -73,7 +88,9 @@ describe("DAEntrance", function () {
       await expect(tx).to.changeEtherBalances([f.payer, f.entrance], [-2n * BLOB_PRICE, 2n * BLOB_PRICE]);
       expect(await f.entrance.isPaid(roots[0], f.epoch, 0)).to.equal(true);
       expect(await f.entrance.isPaid(roots[0], f.epoch + 1n, 0)).to.equal(false);
-      expect(await f.entrance.verifiedCommitment(roots[0], f.epoch, 0)).to.equal(ethers.ZeroHash);
+      expect(await f.entrance.certificateHash(roots[0], f.epoch, 0)).to.equal(ethers.ZeroHash);
+      expect(await f.entrance.isVerified(roots[0], f.epoch, 0)).to.equal(false);
+      expect(await f.entrance.epochFees(f.epoch)).to.deep.equal([2n * BLOB_PRICE, false]);
     });
 
     it("assigns roots to the epoch's quorums round robin", async function () {
@@ -86,7 +103,7 @@ describe("DAEntrance", function () {
         await (
           await upgrades.deployProxy(
             await ethers.getContractFactory("DAEntrance"),
-            [f.deployer.address, f.deployer.address, await registry.getAddress(), 0n],
+            [f.deployer.address, f.deployer.address, await registry.getAddress(), 0n, 0],
             { kind: "uups" },
           )
         ).getAddress(),
@@ -159,9 +176,8 @@ describe("DAEntrance", function () {
       await expect(f.entrance.submitVerifiedCommitRoots([cert]))
         .to.emit(f.entrance, "CommitRootVerified")
         .withArgs(root(1), f.epoch, 0, [c.X, c.Y], 6n * STAKE, 6n * STAKE);
-      expect(await isStored(f, root(1))).to.equal(
-        ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [c.X, c.Y])),
-      );
+      expect(await isStored(f, root(1))).to.equal(certificateHash(c, []));
+      expect(await f.entrance.isVerified(root(1), f.epoch, 0)).to.equal(true);
       expect(await f.entrance.isPaid(root(1), f.epoch, 0)).to.equal(true);
     });
 
@@ -193,7 +209,7 @@ describe("DAEntrance", function () {
       await expect(f.entrance.submitVerifiedCommitRoots([cert]))
         .to.be.revertedWithCustomError(f.entrance, "DAEntranceInsufficientSignedWeight")
         .withArgs(6n * STAKE, 10n * STAKE);
-      expect(await f.entrance.verifiedCommitment(root(1), f.epoch, 0)).to.equal(ethers.ZeroHash);
+      expect(await f.entrance.certificateHash(root(1), f.epoch, 0)).to.equal(ethers.ZeroHash);
       // Without only the heavy member: 7/10 ≥ 2/3.
       const ok = certificate(f.signers, [7], root(1), f.epoch, 0n, commitmentOf(1));
       await expect(f.entrance.submitVerifiedCommitRoots([ok])).to.emit(f.entrance, "CommitRootVerified");
@@ -309,7 +325,7 @@ describe("DAEntrance", function () {
 
   describe("reentrancy", function () {
     it("refuses a refund recipient that re-enters submitOriginalData or withdrawFees", async function () {
-      const f = await loadFixture(paidFixture);
+      const f = await loadFixture(releasedFixture);
       const payer = await (await ethers.getContractFactory("DAReentrantPayer")).deploy(await f.entrance.getAddress());
       await expect(payer.pay([root(20)], 1, { value: 3n * BLOB_PRICE })).to.be.revertedWithCustomError(
         f.entrance,
@@ -346,22 +362,129 @@ describe("DAEntrance", function () {
   });
 
   describe("withdrawFees", function () {
-    it("pays collected fees out; only the admin", async function () {
-      const f = await loadFixture(paidFixture);
-      const tx = f.entrance.withdrawFees(f.stranger.address, BLOB_PRICE);
-      await expect(tx).to.emit(f.entrance, "FeesWithdrawn").withArgs(f.stranger.address, BLOB_PRICE);
-      await expect(tx).to.changeEtherBalance(f.stranger, BLOB_PRICE);
+    it("pays released service fees out; only the admin", async function () {
+      const f = await loadFixture(releasedFixture);
+      expect(await f.entrance.serviceFees()).to.equal(SERVICE_FEE);
+      const tx = f.entrance.withdrawFees(f.stranger.address, SERVICE_FEE);
+      await expect(tx).to.emit(f.entrance, "FeesWithdrawn").withArgs(f.stranger.address, SERVICE_FEE);
+      await expect(tx).to.changeEtherBalance(f.stranger, SERVICE_FEE);
+      expect(await f.entrance.serviceFees()).to.equal(0n);
       await expect(f.entrance.connect(f.stranger).withdrawFees(f.stranger.address, 1n)).to.be.revertedWithCustomError(
         f.entrance,
         "AccessControlUnauthorizedAccount",
       );
     });
 
-    it("reverts when the transfer fails", async function () {
+    it("reverts with DAEntranceExceedsServiceFees above the service fees (pool fees are not the admin's)", async function () {
       const f = await loadFixture(paidFixture);
-      await expect(f.entrance.withdrawFees(f.stranger.address, BLOB_PRICE + 1n)).to.be.revertedWithCustomError(
+      await expect(f.entrance.withdrawFees(f.stranger.address, 1n))
+        .to.be.revertedWithCustomError(f.entrance, "DAEntranceExceedsServiceFees")
+        .withArgs(1n, 0n);
+    });
+
+    it("reverts when the transfer fails", async function () {
+      const f = await loadFixture(releasedFixture);
+      await expect(f.entrance.withdrawFees(await f.registry.getAddress(), SERVICE_FEE)).to.be.revertedWithCustomError(
         f.entrance,
         "DAEntranceTransferFailed",
+      );
+    });
+  });
+
+  describe("setServiceFeePpm", function () {
+    it("sets the fee up to 50 %; only the admin", async function () {
+      const f = await loadFixture(daFixture);
+      await expect(f.entrance.setServiceFeePpm(500_000)).to.emit(f.entrance, "ServiceFeeUpdated").withArgs(500_000);
+      expect(await f.entrance.serviceFeePpm()).to.equal(500_000n);
+      await expect(f.entrance.setServiceFeePpm(500_001))
+        .to.be.revertedWithCustomError(f.entrance, "DAEntranceInvalidServiceFee")
+        .withArgs(500_001, 500_000);
+      await expect(f.entrance.connect(f.stranger).setServiceFeePpm(1)).to.be.revertedWithCustomError(
+        f.entrance,
+        "AccessControlUnauthorizedAccount",
+      );
+    });
+  });
+
+  describe("releaseEpochFees", function () {
+    it("sends a finished epoch's fees less the service fee to the sampler role, once", async function () {
+      const f = await loadFixture(paidFixture);
+      await f.entrance.submitOriginalData([root(2)], { value: BLOB_PRICE });
+      await f.entrance.grantRole(SAMPLER_ROLE, f.deployer.address);
+      await expect(f.entrance.releaseEpochFees(f.epoch))
+        .to.be.revertedWithCustomError(f.entrance, "DAEntranceEpochNotOver")
+        .withArgs(f.epoch, f.epoch);
+      await nextEpoch(f.registry);
+      const gross = 2n * BLOB_PRICE;
+      const fee = (gross * SERVICE_FEE_PPM) / 1_000_000n;
+      const tx = f.entrance.releaseEpochFees(f.epoch);
+      await expect(tx)
+        .to.emit(f.entrance, "EpochFeesReleased")
+        .withArgs(f.epoch, f.deployer.address, gross, fee, gross - fee);
+      await expect(tx).to.changeEtherBalances([f.deployer, f.entrance], [gross - fee, fee - gross]);
+      expect(await f.entrance.epochFees(f.epoch)).to.deep.equal([gross, true]);
+      expect(await f.entrance.serviceFees()).to.equal(fee);
+      await expect(f.entrance.releaseEpochFees(f.epoch))
+        .to.be.revertedWithCustomError(f.entrance, "DAEntranceFeesAlreadyReleased")
+        .withArgs(f.epoch);
+    });
+
+    it("keeps each epoch's fees apart when payments move to a new epoch, and releases an empty epoch", async function () {
+      const f = await loadFixture(paidFixture);
+      const next = await nextEpoch(f.registry);
+      await f.entrance.submitOriginalData([root(2), root(3)], { value: 2n * BLOB_PRICE });
+      expect(await f.entrance.epochFees(f.epoch)).to.deep.equal([BLOB_PRICE, false]);
+      expect(await f.entrance.epochFees(next)).to.deep.equal([2n * BLOB_PRICE, false]);
+      await nextEpoch(f.registry);
+      await f.entrance.grantRole(SAMPLER_ROLE, f.deployer.address);
+      await expect(f.entrance.releaseEpochFees(next)).to.changeEtherBalance(
+        f.deployer,
+        2n * BLOB_PRICE - (2n * BLOB_PRICE * SERVICE_FEE_PPM) / 1_000_000n,
+      );
+      await expect(f.entrance.releaseEpochFees(f.epoch)).to.changeEtherBalance(
+        f.deployer,
+        BLOB_PRICE - (BLOB_PRICE * SERVICE_FEE_PPM) / 1_000_000n,
+      );
+      await expect(f.entrance.releaseEpochFees(f.epoch - 5n))
+        .to.emit(f.entrance, "EpochFeesReleased")
+        .withArgs(f.epoch - 5n, f.deployer.address, 0, 0, 0);
+      // A payment after the release does not write the released epoch again.
+      await f.entrance.submitOriginalData([root(4)], { value: BLOB_PRICE });
+      expect(await f.entrance.epochFees(next)).to.deep.equal([2n * BLOB_PRICE, true]);
+    });
+
+    it("refuses callers without SAMPLER_ROLE, and a recipient that rejects value", async function () {
+      const f = await loadFixture(paidFixture);
+      await nextEpoch(f.registry);
+      await expect(f.entrance.connect(f.stranger).releaseEpochFees(f.epoch)).to.be.revertedWithCustomError(
+        f.entrance,
+        "AccessControlUnauthorizedAccount",
+      );
+      const registryAddr = await f.registry.getAddress();
+      await f.entrance.grantRole(SAMPLER_ROLE, registryAddr);
+      await ethers.provider.send("hardhat_impersonateAccount", [registryAddr]);
+      await ethers.provider.send("hardhat_setBalance", [registryAddr, ethers.toBeHex(ethers.parseEther("1"))]);
+      const asRegistry = await ethers.getSigner(registryAddr);
+      await expect(f.entrance.connect(asRegistry).releaseEpochFees(f.epoch))
+        .to.be.revertedWithCustomError(f.entrance, "DAEntranceTransferFailed")
+        .withArgs(registryAddr);
+    });
+  });
+
+  describe("matchesCertificate", function () {
+    it("is true only for the verified commitment with the exact non-signers", async function () {
+      const f = await loadFixture(paidFixture);
+      const cert = certificate(f.signers, [1, 4], root(1), f.epoch, 0n, commitmentOf(1));
+      expect(await f.entrance.matchesCertificate(root(1), f.epoch, 0, cert.commitment, cert.nonSignerPubkeys)).to.equal(
+        false,
+      );
+      await f.entrance.submitVerifiedCommitRoots([cert]);
+      const match = (c: bls.G1Sol, keys: bls.G1Sol[]) => f.entrance.matchesCertificate(root(1), f.epoch, 0, c, keys);
+      expect(await match(cert.commitment, cert.nonSignerPubkeys)).to.equal(true);
+      expect(await match(cert.commitment, cert.nonSignerPubkeys.slice(1))).to.equal(false);
+      expect(await match(commitmentOf(2), cert.nonSignerPubkeys)).to.equal(false);
+      expect(await f.entrance.certificateHashOf(cert.commitment, cert.nonSignerPubkeys)).to.equal(
+        certificateHash(cert.commitment, cert.nonSignerPubkeys),
       );
     });
   });

@@ -38,7 +38,7 @@ describe("DASignerRegistry", function () {
       expect(await f.registry.maxQuorumSize()).to.equal(128n);
       expect(await f.registry.staking()).to.equal(await f.staking.getAddress());
       expect(await f.registry.contractName()).to.equal("DASignerRegistry");
-      expect(await f.registry.version()).to.equal("1.0.0");
+      expect(await f.registry.version()).to.equal("1.1.0");
       expect((await f.staking.getService(await f.registry.getAddress())).name).to.equal("da");
       await expect(
         f.registry.initialize(f.deployer.address, f.deployer.address, await f.staking.getAddress(), 3600, 4),

@@ -11,6 +11,10 @@ export const DAY = 24 * 3600;
 export const EPOCH = DAY;
 export const BLOB_PRICE = parseEther("0.001");
 export const STAKE = parseEther("100");
+/** The deploy module's default service fee. */
+export const SERVICE_FEE_PPM = 50_000n;
+export const SAMPLER_ROLE = ethers.id("SAMPLER_ROLE");
+export const SLASHER_ROLE = ethers.id("SLASHER_ROLE");
 
 /** A test signer: an operator account and its BLS keys. */
 export interface TestSigner {
@@ -36,7 +40,9 @@ export async function daFixture() {
   await staking.setParams(toContractParams({ ...TEST_PARAMS, maxValidators: 200, maxEffectiveStake: "100000" }));
   const registry = await ethers.getContractAt("DASignerRegistry", ctx.record.contracts.DASignerRegistry.address);
   const entrance = await ethers.getContractAt("DAEntrance", ctx.record.contracts.DAEntrance.address);
-  return { ctx, staking, registry, entrance, deployer, payer, stranger };
+  const sampler = await ethers.getContractAt("DASampler", ctx.record.contracts.DASampler.address);
+  const challenge = await ethers.getContractAt("DAChallenge", ctx.record.contracts.DAChallenge.address);
+  return { ctx, staking, registry, entrance, sampler, challenge, deployer, payer, stranger };
 }
 
 type Fixture = Awaited<ReturnType<typeof daFixture>>;
@@ -140,7 +146,28 @@ export function certificate(
   };
 }
 
+/** The entrance's certificate hash: keccak256(abi.encode(X, Y, keccak256(abi.encode(nonSignerPubkeys)))). */
+export function certificateHash(commitment: bls.G1Sol, nonSigners: bls.G1Sol[]): string {
+  const coder = ethers.AbiCoder.defaultAbiCoder();
+  const keys = ethers.keccak256(coder.encode(["tuple(uint256 X, uint256 Y)[]"], [nonSigners.map((k) => [k.X, k.Y])]));
+  return ethers.keccak256(coder.encode(["uint256", "uint256", "bytes32"], [commitment.X, commitment.Y, keys]));
+}
+
 /** A random-looking 32-byte data root. */
 export function root(n: number): string {
   return ethers.keccak256(ethers.toUtf8Bytes(`blob ${n}`));
+}
+
+/** Pays for `dataRoot` in the current epoch and has the quorum certify it (signers listed in `absent` do not sign). */
+export async function payAndCertify(
+  f: Awaited<ReturnType<typeof quorumFixture>>,
+  dataRoot: string,
+  absent: number[] = [],
+  seed = 1,
+) {
+  await f.entrance.connect(f.payer).submitOriginalData([dataRoot], { value: BLOB_PRICE });
+  const epoch = await f.registry.currentEpoch();
+  const cert = certificate(f.signers, absent, dataRoot, epoch, 0n, commitmentOf(seed));
+  await f.entrance.submitVerifiedCommitRoots([cert]);
+  return cert;
 }

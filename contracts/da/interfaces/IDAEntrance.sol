@@ -65,9 +65,28 @@ interface IDAEntranceErrors {
     /// @notice Thrown when the aggregate signature does not verify against the signers' aggregate key.
     error DAEntranceInvalidSignature();
 
-    /// @notice Thrown when a native-token transfer (refund or fee withdrawal) fails.
+    /// @notice Thrown when a native-token transfer (refund, fee withdrawal or released pool) fails.
     /// @param to The recipient.
     error DAEntranceTransferFailed(address to);
+
+    /// @notice Thrown when the service fee is set above its maximum.
+    /// @param ppm The fee given.
+    /// @param maximum The most allowed.
+    error DAEntranceInvalidServiceFee(uint256 ppm, uint256 maximum);
+
+    /// @notice Thrown when an epoch's fees are released before the epoch is over.
+    /// @param epoch The epoch asked for.
+    /// @param current The current epoch.
+    error DAEntranceEpochNotOver(uint256 epoch, uint256 current);
+
+    /// @notice Thrown when an epoch's fees are released twice.
+    /// @param epoch The epoch.
+    error DAEntranceFeesAlreadyReleased(uint256 epoch);
+
+    /// @notice Thrown when the admin withdraws more than the service fees collected.
+    /// @param amount The amount asked for.
+    /// @param available The service fees not yet withdrawn.
+    error DAEntranceExceedsServiceFees(uint256 amount, uint256 available);
 }
 
 // solhint-disable gas-indexed-events
@@ -108,10 +127,22 @@ interface IDAEntranceEvents is IDAEntranceTypes {
     /// @param price The new price in wei.
     event BlobPriceUpdated(uint256 price);
 
-    /// @notice Emitted when collected fees are paid out.
+    /// @notice Emitted when service fees are paid out.
     /// @param to The recipient.
     /// @param amount The value.
     event FeesWithdrawn(address indexed to, uint256 amount);
+
+    /// @notice Emitted when the service fee changes.
+    /// @param ppm The new fee in parts per million of the blob fees.
+    event ServiceFeeUpdated(uint256 ppm);
+
+    /// @notice Emitted when an epoch's fees are split into the service fee and the sampling reward pool.
+    /// @param epoch The epoch.
+    /// @param to The sampler that received the pool.
+    /// @param gross The epoch's blob fees.
+    /// @param serviceFee The part kept for the admin's withdrawal.
+    /// @param pool The part sent to the sampler.
+    event EpochFeesReleased(uint256 indexed epoch, address indexed to, uint256 gross, uint256 serviceFee, uint256 pool);
 }
 
 /// @title IDAEntrance
@@ -119,27 +150,35 @@ interface IDAEntranceEvents is IDAEntranceTypes {
 /// the blob's commitment, and the aggregate signature is checked here in one pairing.
 interface IDAEntrance is IDAEntranceErrors, IDAEntranceEvents {
     /// @notice Sets roles and parameters once, behind the proxy.
-    /// @param admin Gets DEFAULT_ADMIN_ROLE (sets the price, withdraws fees) and UPGRADER_ROLE.
+    /// @param admin Gets DEFAULT_ADMIN_ROLE (sets the price and fee, withdraws service fees) and UPGRADER_ROLE.
     /// @param pauser Gets PAUSER_ROLE when non-zero.
     /// @param registry The signer registry.
     /// @param blobPrice Wei per data root.
-    function initialize(address admin, address pauser, address registry, uint256 blobPrice) external;
+    /// @param serviceFeePpm The admin's share of each epoch's fees, at most 500000 (50 %).
+    function initialize(
+        address admin,
+        address pauser,
+        address registry,
+        uint256 blobPrice,
+        uint32 serviceFeePpm
+    ) external;
 
     /// @notice Pays for `dataRoots` and assigns each to a quorum of the current epoch, round robin.
-    /// @dev Effects: marks each (root, epoch, quorum) paid, emits `DataUploaded` for each, refunds value sent
-    /// above the price. Requirements: not paused; 1..64 roots, none zero, none already paid in this epoch and
-    /// quorum; a quorum has members now; msg.value ≥ blobPrice × roots.
+    /// @dev Effects: marks each (root, epoch, quorum) paid, emits `DataUploaded` for each, adds the fee to the
+    /// epoch's fees (in the slot the round-robin counter already takes), refunds value sent above the price.
+    /// Requirements: not paused; 1..64 roots, none zero, none already paid in this epoch and quorum; a quorum has
+    /// members now; msg.value ≥ blobPrice × roots.
     /// @param dataRoots The blobs' data roots.
     function submitOriginalData(bytes32[] calldata dataRoots) external payable;
 
     /// @notice Accepts blob commitments certified by their quorums.
-    /// @dev Effects: stores keccak256 of each commitment for its (root, epoch, quorum) and emits
-    /// `CommitRootVerified`; a failing submission reverts the whole call, so nothing is stored. Requirements:
-    /// not paused; 1..64 submissions; each root paid in its epoch and quorum and not yet verified; the
-    /// non-signers are members of the quorum in that epoch, sorted strictly (`DASignerRegistry`
-    /// errors otherwise); the quorum's weights snapshotted; signers hold ≥ 2/3 of the weight; the signature
-    /// verifies: e(σ + γ·apk1, −g2) · e(H(m) + γ·g1, apkG2) = 1 with apk1 the quorum's key minus the
-    /// non-signers' and γ a hash of all inputs.
+    /// @dev Effects: stores the certificate hash `certificateHashOf(commitment, nonSignerPubkeys)` for its
+    /// (root, epoch, quorum) and emits `CommitRootVerified`; a failing submission reverts the whole call, so
+    /// nothing is stored. Requirements: not paused; 1..64 submissions; each root paid in its epoch and quorum
+    /// and not yet verified; the non-signers are members of the quorum in that epoch, sorted strictly
+    /// (`DASignerRegistry` errors otherwise); the quorum's weights snapshotted; signers hold ≥ 2/3 of the
+    /// weight; the signature verifies: e(σ + γ·apk1, −g2) · e(H(m) + γ·g1, apkG2) = 1 with apk1 the quorum's
+    /// key minus the non-signers' and γ a hash of all inputs.
     /// @param submissions The certificates.
     function submitVerifiedCommitRoots(CommitRootSubmission[] calldata submissions) external;
 
@@ -147,10 +186,24 @@ interface IDAEntrance is IDAEntranceErrors, IDAEntranceEvents {
     /// @param price Wei per root.
     function setBlobPrice(uint256 price) external;
 
-    /// @notice Pays collected fees to `to`; only the admin.
+    /// @notice Pays service fees (the part of released epochs' fees kept back) to `to`; only the admin.
+    /// @dev Requirements: amount ≤ `serviceFees()`; the transfer goes through.
     /// @param to The recipient.
     /// @param amount The value.
     function withdrawFees(address to, uint256 amount) external;
+
+    /// @notice Sets the service fee for epochs released from now on; only the admin.
+    /// @param ppm Parts per million of an epoch's fees, at most 500000.
+    function setServiceFeePpm(uint32 ppm) external;
+
+    /// @notice Sends a finished epoch's fees, less the service fee, to the caller (the sampler) as that epoch's
+    /// sampling reward pool; only SAMPLER_ROLE.
+    /// @dev Effects: marks the epoch released, adds `gross × serviceFeePpm / 1e6` to the service fees, sends the
+    /// rest, emits `EpochFeesReleased`. Requirements: epoch < the registry's current epoch (its fees are final);
+    /// not released yet; the transfer goes through.
+    /// @param epoch The epoch.
+    /// @return pool The value sent.
+    function releaseEpochFees(uint256 epoch) external returns (uint256 pool);
 
     /// @notice The message a quorum signs: keccak256(abi.encode(dataRoot, epoch, quorumId, commitment.X,
     /// commitment.Y)).
@@ -173,12 +226,58 @@ interface IDAEntrance is IDAEntranceErrors, IDAEntranceEvents {
     /// @return True when paid (verified or not).
     function isPaid(bytes32 dataRoot, uint256 epoch, uint256 quorumId) external view returns (bool);
 
-    /// @notice keccak256(abi.encode(commitment.X, commitment.Y)) of a verified blob, or zero.
+    /// @notice Whether a blob's certificate was accepted.
     /// @param dataRoot The root.
     /// @param epoch The epoch.
     /// @param quorumId The quorum.
-    /// @return The commitment's hash.
-    function verifiedCommitment(bytes32 dataRoot, uint256 epoch, uint256 quorumId) external view returns (bytes32);
+    /// @return True once verified.
+    function isVerified(bytes32 dataRoot, uint256 epoch, uint256 quorumId) external view returns (bool);
+
+    /// @notice The certificate hash recorded for a verified blob (`certificateHashOf`), or zero.
+    /// @param dataRoot The root.
+    /// @param epoch The epoch.
+    /// @param quorumId The quorum.
+    /// @return The hash.
+    function certificateHash(bytes32 dataRoot, uint256 epoch, uint256 quorumId) external view returns (bytes32);
+
+    /// @notice Whether a blob is verified with exactly this commitment and these non-signers.
+    /// @param dataRoot The root.
+    /// @param epoch The epoch.
+    /// @param quorumId The quorum.
+    /// @param commitment The erasure commitment claimed.
+    /// @param nonSignerPubkeys The non-signers claimed, in the certificate's order.
+    /// @return True when they hash to the record.
+    function matchesCertificate(
+        bytes32 dataRoot,
+        uint256 epoch,
+        uint256 quorumId,
+        BN254.G1Point calldata commitment,
+        BN254.G1Point[] calldata nonSignerPubkeys
+    ) external view returns (bool);
+
+    /// @notice The certificate hash: keccak256(abi.encode(commitment.X, commitment.Y,
+    /// keccak256(abi.encode(nonSignerPubkeys)))).
+    /// @param commitment The erasure commitment.
+    /// @param nonSignerPubkeys The non-signers.
+    /// @return The hash.
+    function certificateHashOf(
+        BN254.G1Point calldata commitment,
+        BN254.G1Point[] calldata nonSignerPubkeys
+    ) external pure returns (bytes32);
+
+    /// @notice An epoch's blob fees and whether they were released to the sampler.
+    /// @param epoch The epoch.
+    /// @return gross The fees paid in the epoch.
+    /// @return released Whether `releaseEpochFees` ran for it.
+    function epochFees(uint256 epoch) external view returns (uint256 gross, bool released);
+
+    /// @notice The service fee in parts per million.
+    /// @return The fee.
+    function serviceFeePpm() external view returns (uint32);
+
+    /// @notice Service fees collected and not yet withdrawn.
+    /// @return Wei.
+    function serviceFees() external view returns (uint256);
 
     /// @notice The price per data root.
     /// @return Wei.

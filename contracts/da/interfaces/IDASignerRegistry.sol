@@ -126,6 +126,14 @@ interface IDASignerRegistryEvents is IDASignerRegistryTypes {
     /// @param members How many members were weighed.
     /// @param totalWeight The sum of their weights.
     event WeightsSnapshotted(uint256 indexed epoch, uint256 indexed quorumId, uint256 members, uint256 totalWeight);
+
+    /// @notice Emitted when a slasher has this registry (the DA service) slash a signer's validator in Staking.
+    /// @param signer The signer (its validator).
+    /// @param slasher The SLASHER_ROLE holder that asked.
+    /// @param ppm The fraction slashed.
+    /// @param reason The slasher's code for the fault.
+    /// @param jailed Whether the validator was jailed too.
+    event SignerSlashed(address indexed signer, address indexed slasher, uint32 ppm, bytes32 reason, bool jailed);
 }
 
 /// @title IDASignerRegistry
@@ -174,6 +182,16 @@ interface IDASignerRegistry is IDASignerRegistryErrors, IDASignerRegistryEvents 
     /// @param epoch The current epoch or an earlier one.
     /// @param quorumId A quorum that has members in `epoch`.
     function snapshotWeights(uint256 epoch, uint256 quorumId) external;
+
+    /// @notice Slashes a registered signer's validator in Staking, as the DA service; only SLASHER_ROLE.
+    /// @dev Effects: calls `staking.slash(signer, ppm, reason, jail)`, emits `SignerSlashed`. Requirements: the
+    /// signer is registered; Staking's own checks (service active, validator opted in, ppm within the service's
+    /// per-epoch cap) hold, else its error propagates.
+    /// @param signer The signer.
+    /// @param ppm The fraction of its stake, 1..1e6.
+    /// @param reason The caller's code for the fault.
+    /// @param jail Whether to jail the validator too.
+    function slashSigner(address signer, uint32 ppm, bytes32 reason, bool jail) external;
 
     /// @notice The aggregate G1 key of the quorum's signers (all members minus `nonSigners`), the signed weight
     /// and the total weight, in `epoch`.
