@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { formatError } from "../common/errors";
 import { chainCommand } from "./chain";
+import { daCommand } from "./da";
+import { daSignerCommand } from "./da-signer";
 import { devnetCommand } from "./devnet";
 import { inftCommand } from "./inft";
 import { version } from "../../package.json";
@@ -12,7 +14,9 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run `zg --help` for usage)")
     .addCommand(devnetCommand())
     .addCommand(chainCommand())
-    .addCommand(inftCommand());
+    .addCommand(inftCommand())
+    .addCommand(daSignerCommand())
+    .addCommand(daCommand());
 }
 
 /** Runs the CLI; any error ends the process with one line on stderr, never a stack trace. */

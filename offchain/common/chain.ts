@@ -109,7 +109,10 @@ export async function connectProvider(
     );
   }
   logger.debug({ rpc: displayUrl(options.rpcUrl), chainId }, "rpc answered");
-  return { provider: new JsonRpcProvider(options.rpcUrl, chainId, { staticNetwork: true }), chainId };
+  // No response cache: ethers reuses an identical call's answer for 250 ms, so a worker sending two transactions
+  // in a row would read the same pending nonce twice.
+  const provider = new JsonRpcProvider(options.rpcUrl, chainId, { staticNetwork: true, cacheTimeout: -1 });
+  return { provider, chainId };
 }
 
 /** The Wallet for `privateKey` or the key on the first line of `keyFile`, connected to the provider. */

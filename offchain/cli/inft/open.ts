@@ -10,7 +10,7 @@ import { createLogger } from "../../common/logger";
 import { dataHashOf, decryptData, type DataKey } from "../../inft/data";
 import { openTee } from "../../inft/tee";
 import { babyJubKeyPair, decodeZkSealedKey, openZk } from "../../inft/zk";
-import { readKeyFile } from "./oracle";
+import { readKeyFile } from "../../common/keys";
 
 // Only what `open` reads, so the command works without the generated typechain types.
 const AGENT_NFT_ABI = [

@@ -192,3 +192,13 @@ export function assignedMember(lineIndex: number, quorumSize: number): number {
   if (!Number.isInteger(quorumSize) || quorumSize < 1) throw new DaEncodingError(`bad quorum size ${quorumSize}`);
   return lineIndex % quorumSize;
 }
+
+/**
+ * Subline j's proof from what a signer keeps: the row itself and the row's inclusion proof (the signer does not
+ * hold the other rows, so it cannot call `sublineProof`).
+ */
+export function sublineProofFromRow(row: Uint8Array, j: number, inclusion: string[]): string[] {
+  const levels = rowLevels(row);
+  if (!Number.isInteger(j) || j < 0 || j >= levels[0].length) throw new DaEncodingError(`no subline ${j} in the row`);
+  return [...siblings(levels, j), ...inclusion];
+}

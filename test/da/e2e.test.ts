@@ -1,0 +1,190 @@
+// End to end on `zg devnet`: four validators opted into DA, four `zg da-signer` processes, and `zg da disperse` /
+// `zg da retrieve` as a user runs them. Signers are stopped mid-way to show the 2/3 threshold and the 1/3 rate.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { expect } from "chai";
+import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, parseEther, toBeHex, zeroPadValue } from "ethers";
+import * as bls from "../../offchain/da/core/bls";
+import { freePort, runZg, startDevnet, startZg, waitFor, type Devnet, type Running } from "../helpers/process";
+
+const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+const STAKING_ABI = [
+  "function registerValidator(bytes consensusPubKey, string description, uint32 commissionPpm, uint32 maxCommissionPpm, uint32 maxChangePpm) payable returns (uint256)",
+  "function optIn(address service)",
+];
+
+function devWallet(index: number, provider: JsonRpcProvider) {
+  return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`).connect(provider);
+}
+
+interface SignerProcess {
+  run: Running;
+  url: string;
+  address: string;
+  port: number;
+  key: string;
+}
+
+describe("[e2e] data availability on zg devnet with 4 signers", function () {
+  this.timeout(600_000);
+  let devnet: Devnet;
+  let provider: JsonRpcProvider;
+  let record: { contracts: Record<string, { address: string }> };
+  const signers: SignerProcess[] = [];
+  const files: Record<string, string> = {};
+
+  const writeKey = (name: string, key: string) => {
+    const file = path.join(devnet.dataDir, name);
+    fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
+    return file;
+  };
+  const chainFlags = () => ["--rpc", devnet.url, "--deployments", devnet.deployments];
+
+  /** `zg da-signer` number `i` as an operator starts it; the same call restarts it on the same data dir. */
+  async function startSigner(i: number, port: number, operatorKey: string, address: string): Promise<SignerProcess> {
+    const run = startZg([
+      "da-signer",
+      "--bls-key-file",
+      writeKey(`bls-${i}.key`, toBeHex(bls.FR_MODULUS - 1000n - BigInt(i), 32)),
+      "--key-file",
+      writeKey(`operator-${i}.key`, operatorKey),
+      "--port",
+      String(port),
+      "--data-dir",
+      path.join(devnet.dataDir, `signer-${i}`),
+      ...chainFlags(),
+    ]);
+    await waitFor(() => run.stdout().includes("da-signer ready") || run.child.exitCode !== null, 120_000, "signer");
+    expect(run.stdout(), run.stderr()).to.include("da-signer ready");
+    return { run, url: `http://127.0.0.1:${port}`, address, port, key: operatorKey };
+  }
+
+  before(async () => {
+    devnet = await startDevnet("zg-da-e2e-");
+    provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1 });
+    record = JSON.parse(fs.readFileSync(path.join(devnet.deployments, "31337.json"), "utf8"));
+    const registry = record.contracts.DASignerRegistry.address;
+    await bls.initBls();
+    for (let i = 0; i < 4; i++) {
+      // Validators 2..5 of the dev mnemonic, one DA signer each.
+      const operator = devWallet(2 + i, provider);
+      const staking = new Contract(record.contracts.Staking.address, STAKING_ABI, operator);
+      const consensusKey = zeroPadValue(toBeHex(9000 + i), 48);
+      await (await staking.registerValidator(consensusKey, `da ${i}`, 0, 0, 0, { value: parseEther("1000") })).wait();
+      await (await staking.optIn(registry)).wait();
+      signers.push(await startSigner(i, await freePort(), operator.privateKey, operator.address));
+    }
+    // Registrations count from the next epoch.
+    const epochLength = 24 * 3600;
+    await provider.send("evm_increaseTime", [epochLength]);
+    await provider.send("evm_mine", []);
+    files.payer = writeKey("payer.key", devWallet(1, provider).privateKey);
+  });
+
+  after(async () => {
+    for (const s of signers) if (s.run.child.exitCode === null) s.run.child.kill("SIGINT");
+    await Promise.all(signers.map((s) => s.run.exited));
+    provider?.destroy();
+    await devnet?.stop();
+  });
+
+  const disperse = async (file: string) => {
+    const result = await runZg(["da", "disperse", file, "--key-file", files.payer, "--json", ...chainFlags()]);
+    expect(result.code, result.stderr).to.equal(0);
+    return JSON.parse(result.stdout) as { dataRoot: string; signers: string[]; failures: unknown[]; submitted: boolean };
+  };
+
+  it("disperses a 1 MiB blob: all four signers sign and the certificate lands", async () => {
+    files.blob1 = path.join(devnet.dataDir, "blob1.bin");
+    fs.writeFileSync(files.blob1, crypto.randomBytes(1024 * 1024));
+    const result = await disperse(files.blob1);
+    expect(result.signers).to.have.length(4);
+    expect(result.submitted).to.equal(true);
+    files.root1 = result.dataRoot;
+    // A second run of the same file pays nothing and submits nothing.
+    const again = await disperse(files.blob1);
+    expect(again.submitted).to.equal(false);
+  });
+
+  it("a signer killed with SIGKILL restarts with every row it signed for", async () => {
+    const victim = signers[1];
+    victim.run.child.kill("SIGKILL");
+    await victim.run.exited;
+    signers[1] = await startSigner(1, victim.port, victim.key, victim.address);
+    const status = (await (await fetch(`${signers[1].url}/v1/status`)).json()) as { blobs: number };
+    expect(status.blobs).to.equal(1);
+  });
+
+  it("with one signer stopped, a second blob still reaches 2/3", async () => {
+    signers[3].run.child.kill("SIGINT");
+    expect(await signers[3].run.exited).to.equal(0);
+    files.blob2 = path.join(devnet.dataDir, "blob2.bin");
+    fs.writeFileSync(files.blob2, crypto.randomBytes(300_000));
+    const result = await disperse(files.blob2);
+    expect(result.signers).to.have.length(3);
+    expect(result.failures).to.have.length(1);
+    files.root2 = result.dataRoot;
+  });
+
+  it("retrieves both blobs with half of the signers (and half the rows) gone", async () => {
+    signers[2].run.child.kill("SIGINT");
+    await signers[2].run.exited;
+    for (const [root, blob] of [
+      [files.root1, files.blob1],
+      [files.root2, files.blob2],
+    ]) {
+      const out = `${blob}.out`;
+      const result = await runZg(["da", "retrieve", root, "--out", out, ...chainFlags()]);
+      expect(result.code, result.stderr).to.equal(0);
+      expect(Buffer.compare(fs.readFileSync(out), fs.readFileSync(blob))).to.equal(0);
+    }
+  });
+
+  it("a signer refuses malformed, oversized, unpaid and mismatched requests with named errors", async () => {
+    const post = async (body: string) => {
+      const response = await fetch(`${signers[0].url}/v1/rows`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      return { status: response.status, body: (await response.json()) as { error: { code: string } } };
+    };
+    const malformed = await post("{ not json");
+    expect(malformed.status).to.equal(400);
+    expect(malformed.body.error.code).to.equal("BAD_REQUEST");
+    const missing = await post(JSON.stringify({ blob: {} }));
+    expect(missing.body.error.code).to.equal("BAD_REQUEST");
+
+    const stored = (await (
+      await fetch(`${signers[0].url}/v1/rows/${files.root1}/${await epochOf(files.root1)}/0`)
+    ).json()) as Record<string, unknown> & { blob: { dataRoot: string }; rows: { data: string }[] };
+    const unpaidRoot = `0x${"ab".repeat(32)}`;
+    const unpaid = await post(JSON.stringify({ ...stored, blob: { ...stored.blob, dataRoot: unpaidRoot } }));
+    expect(unpaid.body.error.code).to.equal("BAD_ROOT");
+
+    const tampered = structuredClone(stored);
+    const bytes = Buffer.from(tampered.rows[0].data, "base64");
+    bytes[40] ^= 1;
+    tampered.rows[0].data = bytes.toString("base64");
+    const bad = await post(JSON.stringify(tampered));
+    expect(bad.status).to.equal(422);
+    expect(bad.body.error.code).to.equal("BAD_INCLUSION");
+
+    const before = await (await fetch(`${signers[0].url}/v1/status`)).json();
+    const huge = await post(JSON.stringify({ pad: "x".repeat(70 * 1024 * 1024) }));
+    expect(huge.status).to.equal(413);
+    expect(huge.body.error.code).to.equal("TOO_LARGE");
+    expect(await (await fetch(`${signers[0].url}/v1/status`)).json()).to.deep.equal(before);
+  });
+
+  async function epochOf(root: string): Promise<bigint> {
+    const entrance = new Contract(
+      record.contracts.DAEntrance.address,
+      ["event DataUploaded(address indexed sender, bytes32 indexed dataRoot, uint256 indexed epoch, uint256 quorumId, uint256 blobPrice)"],
+      provider,
+    );
+    const logs = await entrance.queryFilter(entrance.filters.DataUploaded(null, root));
+    return (logs[0] as unknown as { args: { epoch: bigint } }).args.epoch;
+  }
+});
