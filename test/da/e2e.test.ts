@@ -2,10 +2,13 @@
 // `zg da retrieve` as a user runs them. Signers are stopped mid-way to show the 2/3 threshold and the 1/3 rate.
 import crypto from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { expect } from "chai";
 import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, parseEther, toBeHex, zeroPadValue } from "ethers";
+import * as core from "../../offchain/da/core";
 import * as bls from "../../offchain/da/core/bls";
+import { bytesToBase64, g1ToJson, g2ToJson, type RowsResponse } from "../../offchain/da/protocol";
 import { freePort, runZg, startDevnet, startZg, waitFor, type Devnet, type Running } from "../helpers/process";
 
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
@@ -13,6 +16,25 @@ const STAKING_ABI = [
   "function registerValidator(bytes consensusPubKey, string description, uint32 commissionPpm, uint32 maxCommissionPpm, uint32 maxChangePpm) payable returns (uint256)",
   "function optIn(address service)",
 ];
+
+type StoredRows = RowsResponse;
+
+/** POSTs a body of `bytes` bytes, reading the answer even though the server stops reading the body early. */
+function postOversized(base: string, bytes: number): Promise<{ status: number; code: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}/v1/rows`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(bytes) },
+    });
+    req.on("response", (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode!, code: JSON.parse(text).error.code }));
+    });
+    req.on("error", reject);
+    req.write("{");
+  });
+}
 
 function devWallet(index: number, provider: JsonRpcProvider) {
   return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`).connect(provider);
@@ -141,41 +163,67 @@ describe("[e2e] data availability on zg devnet with 4 signers", function () {
     }
   });
 
-  it("a signer refuses malformed, oversized, unpaid and mismatched requests with named errors", async () => {
-    const post = async (body: string) => {
-      const response = await fetch(`${signers[0].url}/v1/rows`, {
+  it("a signer refuses malformed, oversized, unpaid, unassigned and mismatched rows with named errors", async () => {
+    const status = async (i: number) => (await fetch(`${signers[i].url}/v1/status`)).json();
+    const before = await status(0);
+    const post = async (i: number, body: unknown) => {
+      const response = await fetch(`${signers[i].url}/v1/rows`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body,
+        body: typeof body === "string" ? body : JSON.stringify(body),
       });
-      return { status: response.status, body: (await response.json()) as { error: { code: string } } };
+      return { status: response.status, code: ((await response.json()) as { error: { code: string } }).error.code };
     };
-    const malformed = await post("{ not json");
-    expect(malformed.status).to.equal(400);
-    expect(malformed.body.error.code).to.equal("BAD_REQUEST");
-    const missing = await post(JSON.stringify({ blob: {} }));
-    expect(missing.body.error.code).to.equal("BAD_REQUEST");
+    expect(await post(0, "{ not json")).to.deep.equal({ status: 400, code: "BAD_REQUEST" });
+    expect(await post(0, { blob: {} })).to.deep.equal({ status: 400, code: "BAD_REQUEST" });
+    expect(await postOversized(signers[0].url, 70 * 1024 * 1024)).to.deep.equal({ status: 413, code: "TOO_LARGE" });
 
-    const stored = (await (
-      await fetch(`${signers[0].url}/v1/rows/${files.root1}/${await epochOf(files.root1)}/0`)
-    ).json()) as Record<string, unknown> & { blob: { dataRoot: string }; rows: { data: string }[] };
-    const unpaidRoot = `0x${"ab".repeat(32)}`;
-    const unpaid = await post(JSON.stringify({ ...stored, blob: { ...stored.blob, dataRoot: unpaidRoot } }));
-    expect(unpaid.body.error.code).to.equal("BAD_ROOT");
-
-    const tampered = structuredClone(stored);
-    const bytes = Buffer.from(tampered.rows[0].data, "base64");
+    // What signer 0 holds of blob 1 is a valid request for signer 0: each variant breaks one thing.
+    const epoch = await epochOf(files.root1);
+    const stored = (await (await fetch(`${signers[0].url}/v1/rows/${files.root1}/${epoch}/0`)).json()) as StoredRows;
+    const { blob, shape, rowsRoot, commitment, degreeProof, rows } = stored;
+    const valid = { blob, shape, rowsRoot, commitment, degreeProof, rows };
+    expect(await post(0, { ...valid, blob: { ...blob, dataRoot: `0x${"ab".repeat(32)}` } })).to.deep.equal({
+      status: 422,
+      code: "BAD_ROOT",
+    });
+    expect(await post(1, valid)).to.deep.equal({ status: 422, code: "NOT_ASSIGNED" });
+    const flipped = structuredClone(valid);
+    const bytes = Buffer.from(flipped.rows[0].data, "base64");
     bytes[40] ^= 1;
-    tampered.rows[0].data = bytes.toString("base64");
-    const bad = await post(JSON.stringify(tampered));
-    expect(bad.status).to.equal(422);
-    expect(bad.body.error.code).to.equal("BAD_INCLUSION");
+    flipped.rows[0].data = bytes.toString("base64");
+    expect(await post(0, flipped)).to.deep.equal({ status: 422, code: "BAD_INCLUSION" });
+    const swapped = structuredClone(valid);
+    [swapped.rows[0].proof, swapped.rows[1].proof] = [swapped.rows[1].proof, swapped.rows[0].proof];
+    expect(await post(0, swapped)).to.deep.equal({ status: 422, code: "BAD_COMMITMENT" });
+    const forged = structuredClone(valid);
+    forged.commitment = { X: "1", Y: "2" };
+    expect(await post(0, forged)).to.deep.equal({ status: 422, code: "BAD_DEGREE" });
 
-    const before = await (await fetch(`${signers[0].url}/v1/status`)).json();
-    const huge = await post(JSON.stringify({ pad: "x".repeat(70 * 1024 * 1024) }));
-    expect(huge.status).to.equal(413);
-    expect(huge.body.error.code).to.equal("TOO_LARGE");
-    expect(await (await fetch(`${signers[0].url}/v1/status`)).json()).to.deep.equal(before);
+    // A consistent blob nobody paid for.
+    await core.initDaCore();
+    const srs = await core.loadSrs();
+    const unpaid = await core.encodeBlob(srs, crypto.randomBytes(5000));
+    const lines = [0, 4, 8, 12].filter((i) => i < unpaid.shape.codedRows);
+    const request = {
+      blob: { dataRoot: unpaid.dataRoot, epoch: String(epoch), quorumId: "0" },
+      shape: unpaid.shape,
+      rowsRoot: unpaid.rowsRoot,
+      commitment: g1ToJson(unpaid.commitment),
+      degreeProof: g2ToJson(unpaid.degreeProof),
+      rows: lines.map((i) => ({
+        index: i,
+        data: bytesToBase64(unpaid.rows[i]),
+        proof: g1ToJson(unpaid.rowProofs[i]),
+        inclusion: core.rowInclusionProof(unpaid.rowRoots, unpaid.shape.rowDomain, i),
+      })),
+    };
+    expect(await post(0, request)).to.deep.equal({ status: 402, code: "NOT_PAID" });
+
+    // Nothing of the above was stored; the signer still serves blob 1 unchanged.
+    expect(await status(0)).to.deep.equal(before);
+    const again = (await (await fetch(`${signers[0].url}/v1/rows/${files.root1}/${epoch}/0`)).json()) as StoredRows;
+    expect(again).to.deep.equal(stored);
   });
 
   async function epochOf(root: string): Promise<bigint> {
