@@ -13,7 +13,11 @@ const DECIMAL = /^\d{1,78}$/;
 
 export const hash32 = z.string().regex(HEX32, "must be a 0x-prefixed 32-byte hex string");
 export const decimal = z.string().regex(DECIMAL, "must be a decimal integer string");
-const index = z.number().int().min(0).max(1 << 20);
+const index = z
+  .number()
+  .int()
+  .min(0)
+  .max(1 << 20);
 
 export const g1Schema = z.strictObject({ X: decimal, Y: decimal });
 export type G1Json = z.output<typeof g1Schema>;

@@ -9,7 +9,15 @@ import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, parseEther, toBeHex,
 import * as core from "../../offchain/da/core";
 import * as bls from "../../offchain/da/core/bls";
 import { bytesToBase64, g1ToJson, g2ToJson, type RowsResponse } from "../../offchain/da/protocol";
-import { freePort, runZg, startDevnet, startZg, waitFor, type Devnet, type Running } from "../helpers/process";
+import { freePort, runTask, runZg, startDevnet, startZg, waitFor, type Devnet, type Running } from "../helpers/process";
+
+async function waitForAsync(predicate: () => Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
 
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 const STAKING_ABI = [
@@ -18,6 +26,16 @@ const STAKING_ABI = [
 ];
 
 type StoredRows = RowsResponse;
+
+interface DisperseJson {
+  dataRoot: string;
+  rowsRoot: string;
+  epoch: string;
+  shape: { cols: number; dataRows: number; codedRows: number };
+  signers: string[];
+  failures: unknown[];
+  submitted: boolean;
+}
 
 /** POSTs a body of `bytes` bytes, reading the answer even though the server stops reading the body early. */
 function postOversized(base: string, bytes: number): Promise<{ status: number; code: string }> {
@@ -55,6 +73,7 @@ describe("[e2e] data availability on zg devnet with 4 signers", function () {
   let record: { contracts: Record<string, { address: string }> };
   const signers: SignerProcess[] = [];
   const files: Record<string, string> = {};
+  let blob1: DisperseJson;
 
   const writeKey = (name: string, key: string) => {
     const file = path.join(devnet.dataDir, name);
@@ -65,18 +84,21 @@ describe("[e2e] data availability on zg devnet with 4 signers", function () {
 
   /** `zg da-signer` number `i` as an operator starts it; the same call restarts it on the same data dir. */
   async function startSigner(i: number, port: number, operatorKey: string, address: string): Promise<SignerProcess> {
-    const run = startZg([
-      "da-signer",
-      "--bls-key-file",
-      writeKey(`bls-${i}.key`, toBeHex(bls.FR_MODULUS - 1000n - BigInt(i), 32)),
-      "--key-file",
-      writeKey(`operator-${i}.key`, operatorKey),
-      "--port",
-      String(port),
-      "--data-dir",
-      path.join(devnet.dataDir, `signer-${i}`),
-      ...chainFlags(),
-    ]);
+    const run = startZg(
+      [
+        "da-signer",
+        "--bls-key-file",
+        writeKey(`bls-${i}.key`, toBeHex(bls.FR_MODULUS - 1000n - BigInt(i), 32)),
+        "--key-file",
+        writeKey(`operator-${i}.key`, operatorKey),
+        "--port",
+        String(port),
+        "--data-dir",
+        path.join(devnet.dataDir, `signer-${i}`),
+        ...chainFlags(),
+      ],
+      { ZG_SAMPLER__INTERVAL_MS: "300" },
+    );
     await waitFor(() => run.stdout().includes("da-signer ready") || run.child.exitCode !== null, 120_000, "signer");
     expect(run.stdout(), run.stderr()).to.include("da-signer ready");
     return { run, url: `http://127.0.0.1:${port}`, address, port, key: operatorKey };
@@ -114,7 +136,7 @@ describe("[e2e] data availability on zg devnet with 4 signers", function () {
   const disperse = async (file: string) => {
     const result = await runZg(["da", "disperse", file, "--key-file", files.payer, "--json", ...chainFlags()]);
     expect(result.code, result.stderr).to.equal(0);
-    return JSON.parse(result.stdout) as { dataRoot: string; signers: string[]; failures: unknown[]; submitted: boolean };
+    return JSON.parse(result.stdout) as DisperseJson;
   };
 
   it("disperses a 1 MiB blob: all four signers sign and the certificate lands", async () => {
@@ -124,6 +146,7 @@ describe("[e2e] data availability on zg devnet with 4 signers", function () {
     expect(result.signers).to.have.length(4);
     expect(result.submitted).to.equal(true);
     files.root1 = result.dataRoot;
+    blob1 = result;
     // A second run of the same file pays nothing and submits nothing.
     const again = await disperse(files.blob1);
     expect(again.submitted).to.equal(false);
@@ -226,10 +249,96 @@ describe("[e2e] data availability on zg devnet with 4 signers", function () {
     expect(again).to.deep.equal(stored);
   });
 
+  it("the running signers answer sampling rounds for the rows they hold and are paid", async () => {
+    const sampler = new Contract(
+      record.contracts.DASampler.address,
+      [
+        "event AnswerRewarded(address indexed signer, uint256 indexed round, bytes32 indexed dataRoot, uint256 epoch, uint256 quorumId, uint256 lineIndex, uint256 sublineIndex, uint256 poolReward, uint256 baseReward)",
+        "event RewardClaimed(address indexed signer, uint256 amount)",
+      ],
+      provider,
+    );
+    // Blobs are sampled once their epoch is over.
+    await provider.send("evm_increaseTime", [24 * 3600]);
+    await provider.send("evm_mine", []);
+    const running = [signers[0].address, signers[1].address];
+    const answers = async () => sampler.queryFilter(sampler.filters.AnswerRewarded());
+    const deadline = Date.now() + 120_000;
+    while (
+      (await answers()).length === 0 ||
+      (await sampler.queryFilter(sampler.filters.RewardClaimed())).length === 0
+    ) {
+      if (Date.now() > deadline) throw new Error("no sampling answer was rewarded and claimed within 120 s");
+      await provider.send("evm_mine", []);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    for (const log of await answers()) {
+      const { signer, dataRoot, lineIndex } = (
+        log as unknown as { args: { signer: string; dataRoot: string; lineIndex: bigint } }
+      ).args;
+      expect(running).to.include(signer);
+      // Only the member a line is assigned to may answer for it.
+      expect(Number(lineIndex) % 4).to.equal(running.indexOf(signer));
+      expect([files.root1, files.root2]).to.include(dataRoot);
+    }
+  });
+
+  it("a challenged signer answers in time; one that stopped serving is slashed", async () => {
+    const challengeFor = async (line: number) => {
+      const out = await runTask(devnet.url, devnet.deployments, [
+        "da:challenge",
+        "--data-root",
+        blob1.dataRoot,
+        "--epoch",
+        blob1.epoch,
+        "--rows-root",
+        blob1.rowsRoot,
+        "--cols",
+        String(blob1.shape.cols),
+        "--data-rows",
+        String(blob1.shape.dataRows),
+        "--coded-rows",
+        String(blob1.shape.codedRows),
+        "--line",
+        String(line),
+        "--subline",
+        "3",
+      ]);
+      return /challenge (\d+) against (0x[0-9a-fA-F]{40})/.exec(out)!;
+    };
+    const challenge = new Contract(
+      record.contracts.DAChallenge.address,
+      [
+        "function getChallenge(uint256) view returns (tuple(address challenger, uint64 deadline, uint8 status, address signer, uint96 bond, bytes32 dataRoot, bytes32 rowsRoot, uint64 epoch, uint64 quorumId, uint32 cols, uint32 codedRows, uint32 lineIndex, uint32 sublineIndex))",
+      ],
+      provider,
+    );
+    // Line 4 belongs to member 0, which is running: its sampler loop answers.
+    const [, answeredId, answeredSigner] = await challengeFor(4);
+    expect(answeredSigner).to.equal(signers[0].address);
+    await waitForAsync(async () => (await challenge.getChallenge(answeredId)).status === 2n, 60_000, "an answer");
+
+    // Line 3 belongs to member 3, which signed blob 1 and was stopped since.
+    const [, slashedId, slashedSigner] = await challengeFor(3);
+    expect(slashedSigner).to.equal(signers[3].address);
+    const staking = new Contract(
+      record.contracts.Staking.address,
+      ["function effectiveStake(address) view returns (uint256)"],
+      provider,
+    );
+    const stakeBefore = (await staking.effectiveStake(slashedSigner)) as bigint;
+    for (let i = 0; i < 60; i++) await provider.send("evm_mine", []);
+    const out = await runTask(devnet.url, devnet.deployments, ["da:finalize", slashedId]);
+    expect(out).to.include("signer slashed");
+    expect((await staking.effectiveStake(slashedSigner)) as bigint).to.be.lessThan(stakeBefore);
+  });
+
   async function epochOf(root: string): Promise<bigint> {
     const entrance = new Contract(
       record.contracts.DAEntrance.address,
-      ["event DataUploaded(address indexed sender, bytes32 indexed dataRoot, uint256 indexed epoch, uint256 quorumId, uint256 blobPrice)"],
+      [
+        "event DataUploaded(address indexed sender, bytes32 indexed dataRoot, uint256 indexed epoch, uint256 quorumId, uint256 blobPrice)",
+      ],
       provider,
     );
     const logs = await entrance.queryFilter(entrance.filters.DataUploaded(null, root));

@@ -85,6 +85,7 @@ function disperseCommand(): Command {
       });
       const summary = {
         dataRoot: result.dataRoot,
+        rowsRoot: result.rowsRoot,
         epoch: String(result.epoch),
         quorumId: String(result.quorumId),
         commitment: { X: String(result.commitment.X), Y: String(result.commitment.Y) },

@@ -31,6 +31,8 @@ export interface DisperseOptions {
 
 export interface DisperseResult {
   dataRoot: string;
+  /** The data root's preimage with the shape: what sampling answers and challenges name. */
+  rowsRoot: string;
   epoch: bigint;
   quorumId: bigint;
   commitment: bls.G1Sol;
@@ -44,17 +46,33 @@ export interface DisperseResult {
   submitted: boolean;
 }
 
-export async function disperse(client: ChainClient, blob: Uint8Array, options: DisperseOptions): Promise<DisperseResult> {
+export async function disperse(
+  client: ChainClient,
+  blob: Uint8Array,
+  options: DisperseOptions,
+): Promise<DisperseResult> {
   const { logger } = options;
   const { registry, entrance } = daContracts(client);
-  const encoded = await core.encodeBlob(options.srs, blob, { maxDataRows: options.maxDataRows, blowup: options.blowup });
+  const encoded = await core.encodeBlob(options.srs, blob, {
+    maxDataRows: options.maxDataRows,
+    blowup: options.blowup,
+  });
   const { dataRoot, commitment, shape } = encoded;
   logger.info({ dataRoot, shape }, "encoded");
 
   const verified = await findVerified(client, entrance, dataRoot);
   if (verified) {
     logger.info({ dataRoot, epoch: verified.epoch }, "already certified: nothing to do");
-    return { ...verified, dataRoot, commitment, shape, signers: [], failures: [], submitted: false };
+    return {
+      ...verified,
+      dataRoot,
+      rowsRoot: encoded.rowsRoot,
+      commitment,
+      shape,
+      signers: [],
+      failures: [],
+      submitted: false,
+    };
   }
   const { epoch, quorumId } = await payOnce(client, entrance, dataRoot, logger);
   const members = await quorumMembers(registry, epoch, quorumId);
@@ -71,7 +89,7 @@ export async function disperse(client: ChainClient, blob: Uint8Array, options: D
   for (const f of failures) logger.warn(f, "signer did not sign");
 
   const weights = await Promise.all(
-    members.map(async (m) => ((await registry.weightAt(epoch, quorumId, m.address)) as [bigint, bigint])),
+    members.map(async (m) => (await registry.weightAt(epoch, quorumId, m.address)) as [bigint, bigint]),
   );
   const totalWeight = weights[0][1];
   const signedWeight = members.reduce((sum, _, i) => sum + (answers[i].ok ? weights[i][0] : 0n), 0n);
@@ -83,7 +101,9 @@ export async function disperse(client: ChainClient, blob: Uint8Array, options: D
   }
 
   const sigma = bls.aggregateG1(
-    answers.filter((a) => a.ok).map((a) => bls.g1FromSol(g1FromJson((a as { body: StoreRowsResponse }).body.signature))),
+    answers
+      .filter((a) => a.ok)
+      .map((a) => bls.g1FromSol(g1FromJson((a as { body: StoreRowsResponse }).body.signature))),
   );
   const nonSigners = members
     .filter((_, i) => !answers[i].ok)
@@ -91,12 +111,21 @@ export async function disperse(client: ChainClient, blob: Uint8Array, options: D
     .map((m) => m.pk1);
   const apkG2 = bls.aggregateG2(signed.map((m) => bls.g2FromSol(m.pk2)));
   const tx = await entrance.submitVerifiedCommitRoots([
-    { dataRoot, epoch, quorumId, commitment, nonSignerPubkeys: nonSigners, apkG2: bls.g2ToSol(apkG2), sigma: bls.g1ToSol(sigma) },
+    {
+      dataRoot,
+      epoch,
+      quorumId,
+      commitment,
+      nonSignerPubkeys: nonSigners,
+      apkG2: bls.g2ToSol(apkG2),
+      sigma: bls.g1ToSol(sigma),
+    },
   ]);
   await tx.wait(client.confirmations);
   logger.info({ dataRoot, epoch, quorumId, signers: signed.length, of: members.length, tx: tx.hash }, "certified");
   return {
     dataRoot,
+    rowsRoot: encoded.rowsRoot,
     epoch,
     quorumId,
     commitment,
@@ -157,7 +186,10 @@ function eventArgs(log: EventLog | Log): Record<string, unknown> {
 
 /** The certified (epoch, quorum) of a root, when a certificate for it is on chain. */
 async function findVerified(client: ChainClient, entrance: Contract, dataRoot: string) {
-  const logs = await entrance.queryFilter(entrance.filters.CommitRootVerified(dataRoot), client.startBlock("DAEntrance"));
+  const logs = await entrance.queryFilter(
+    entrance.filters.CommitRootVerified(dataRoot),
+    client.startBlock("DAEntrance"),
+  );
   if (logs.length === 0) return undefined;
   const args = eventArgs(logs[logs.length - 1]);
   return {
@@ -170,7 +202,10 @@ async function findVerified(client: ChainClient, entrance: Contract, dataRoot: s
 
 /** Pays for the root unless an earlier run already did: a retry never pays twice. */
 async function payOnce(client: ChainClient, entrance: Contract, dataRoot: string, logger: Logger) {
-  const paid = await entrance.queryFilter(entrance.filters.DataUploaded(null, dataRoot), client.startBlock("DAEntrance"));
+  const paid = await entrance.queryFilter(
+    entrance.filters.DataUploaded(null, dataRoot),
+    client.startBlock("DAEntrance"),
+  );
   if (paid.length > 0) {
     const args = eventArgs(paid[paid.length - 1]);
     logger.info({ dataRoot, epoch: args.epoch, quorumId: args.quorumId }, "already paid: resuming");

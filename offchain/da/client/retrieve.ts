@@ -30,9 +30,16 @@ export interface RetrieveResult {
   failures: { signer: string; reason: string }[];
 }
 
-export async function retrieve(client: ChainClient, dataRoot: string, options: RetrieveOptions): Promise<RetrieveResult> {
+export async function retrieve(
+  client: ChainClient,
+  dataRoot: string,
+  options: RetrieveOptions,
+): Promise<RetrieveResult> {
   const { registry, entrance } = daContracts(client);
-  const logs = await entrance.queryFilter(entrance.filters.CommitRootVerified(dataRoot), client.startBlock("DAEntrance"));
+  const logs = await entrance.queryFilter(
+    entrance.filters.CommitRootVerified(dataRoot),
+    client.startBlock("DAEntrance"),
+  );
   if (logs.length === 0) {
     throw new ZgError("DA_NOT_CERTIFIED", `no certificate for data root ${dataRoot} on chain ${client.chainId}`, {
       hint: "check the root (zg da disperse prints it) and the chain; a blob is retrievable once certified",
@@ -47,7 +54,12 @@ export async function retrieve(client: ChainClient, dataRoot: string, options: R
   const path = `/v1/rows/${dataRoot}/${epoch}/${quorumId}`;
   const answers = await Promise.all(
     members.map((m) =>
-      callSigner(joinUrl(m.socket, path), { method: "GET" }, (b) => rowsResponseSchema.parse(b), options.signerTimeoutMs ?? 30_000),
+      callSigner(
+        joinUrl(m.socket, path),
+        { method: "GET" },
+        (b) => rowsResponseSchema.parse(b),
+        options.signerTimeoutMs ?? 30_000,
+      ),
     ),
   );
 
@@ -79,7 +91,10 @@ export async function retrieve(client: ChainClient, dataRoot: string, options: R
       { hint: "too many signers are down or serving bad rows; try again later", details: { failures } },
     );
   }
-  const blob = await core.decodeBlob(shape, [...rows].map(([index, data]) => ({ index, data })));
+  const blob = await core.decodeBlob(
+    shape,
+    [...rows].map(([index, data]) => ({ index, data })),
+  );
   options.logger.info({ dataRoot, bytes: blob.length, rows: rows.size, served }, "retrieved");
   return { blob, epoch, quorumId, commitment, served, failures };
 }
@@ -100,11 +115,14 @@ async function checkServed(srs: core.Srs, dataRoot: string, commitment: bls.G1So
   const rows = body.rows.map((r) => ({ index: r.index, data: base64ToBytes(r.data), proof: g1FromJson(r.proof) }));
   for (const [i, row] of rows.entries()) {
     if (row.data.length !== body.shape.cols * 32) return `row ${row.index} has the wrong length`;
-    if (!core.verifyRowInclusion(core.rowRoot(row.data), row.index, body.rows[i].inclusion, body.rowsRoot, body.shape)) {
+    if (
+      !core.verifyRowInclusion(core.rowRoot(row.data), row.index, body.rows[i].inclusion, body.rowsRoot, body.shape)
+    ) {
       return `row ${row.index} is not in the data root`;
     }
   }
-  if (!(await core.verifyDegreeProof(srs, commitment, g2FromJson(body.degreeProof), body.shape))) return "bad degree proof";
+  if (!(await core.verifyDegreeProof(srs, commitment, g2FromJson(body.degreeProof), body.shape)))
+    return "bad degree proof";
   if (rows.length > 0 && !(await core.verifyBlobRows(srs, { commitment, shape: body.shape, rows }))) {
     return "its rows do not open the commitment";
   }

@@ -46,12 +46,20 @@ export async function initSignerNode(options: SignerOptions, deps: SignerDeps): 
   const client = deps.chain ?? (await connectChain(options.chain, logger.child({ module: "chain" }), { signal }));
   if (!deps.chain) lifecycle.add("chain", () => client.close());
   if (!client.signer) {
-    throw new ZgError("DA_SIGNER_NO_KEY", "the signer needs its validator operator key to register and answer samples", {
-      hint: "pass --chain.keyFile <file> (or ZG_CHAIN__KEY_FILE) with the operator's 0x-prefixed key",
-    });
+    throw new ZgError(
+      "DA_SIGNER_NO_KEY",
+      "the signer needs its validator operator key to register and answer samples",
+      {
+        hint: "pass --chain.keyFile <file> (or ZG_CHAIN__KEY_FILE) with the operator's 0x-prefixed key",
+      },
+    );
   }
   const { registry, entrance } = daContracts(client);
-  const identity: SignerIdentity = { address: client.signer.address, secret: keys.secret, pubkeyHash: bls.pubkeyHash(pk1) };
+  const identity: SignerIdentity = {
+    address: client.signer.address,
+    secret: keys.secret,
+    pubkeyHash: bls.pubkeyHash(pk1),
+  };
 
   const srs = await core.loadSrs(options.srsFile);
   const store = await SignerStore.open(path.resolve(options.dataDir));
@@ -88,7 +96,10 @@ export async function initSignerNode(options: SignerOptions, deps: SignerDeps): 
   await ensureRegistered(registry, keys, identity, options.socket ?? url, options.register, client.chainId, logger);
 
   if (options.sampler.enabled) {
-    const sampler = startSampler({ client, store, identity, metrics, logger: logger.child({ module: "sampler" }), signal }, options.sampler);
+    const sampler = startSampler(
+      { client, store, identity, metrics, logger: logger.child({ module: "sampler" }), signal },
+      options.sampler,
+    );
     lifecycle.add("sampler", () => sampler.stop());
   }
   const metricsServer = await startMetricsServer(options.metrics, deps.registry, logger.child({ module: "metrics" }));
@@ -101,7 +112,12 @@ export async function initSignerNode(options: SignerOptions, deps: SignerDeps): 
 async function signerRecord(registry: Contract, address: string) {
   const s = await findSigner(registry, address);
   if (!s) return null;
-  return { quorumId: Number(s.quorumId), index: Number(s.index), activeFromEpoch: String(s.activeFromEpoch), socket: s.socket };
+  return {
+    quorumId: Number(s.quorumId),
+    index: Number(s.index),
+    activeFromEpoch: String(s.activeFromEpoch),
+    socket: s.socket,
+  };
 }
 
 /** Registers the key when the registry does not know this signer yet; refuses a different key already registered. */

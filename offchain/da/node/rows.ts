@@ -77,7 +77,10 @@ export async function storeAndSign(deps: RowsHandlerDeps, req: StoreRowsRequest)
   const expected = assignedLines(req.shape.codedRows, size, index);
   const given = req.rows.map((r) => r.index).sort((a, b) => a - b);
   if (given.length !== expected.length || given.some((line, i) => line !== expected[i])) {
-    fail("NOT_ASSIGNED", `this signer (member ${index} of ${size}) holds lines [${expected.join(", ")}], got [${given}]`);
+    fail(
+      "NOT_ASSIGNED",
+      `this signer (member ${index} of ${size}) holds lines [${expected.join(", ")}], got [${given}]`,
+    );
   }
 
   const rows = req.rows.map((r) => ({ index: r.index, data: base64ToBytes(r.data), proof: g1FromJson(r.proof) }));

@@ -21,6 +21,7 @@ const SAMPLER_ABI = [
   "function claim() returns (uint256)",
   "function currentRound() view returns (uint256)",
   "function getRound(uint256 round) view returns (tuple(bytes32 seed, uint256 target, uint32 answers))",
+  "function getParams() view returns (tuple(uint32 sampleEpochs, uint32 targetAnswersPerRound, uint32 maxAnswersPerRound, uint32 roundsPerEpoch, uint128 baseReward))",
   "function qualityTarget() view returns (uint256)",
   "function sampleRange() view returns (uint256 first, uint256 last)",
   "function owed(address signer) view returns (uint256)",
@@ -29,6 +30,8 @@ const SAMPLER_ABI = [
 
 const CHALLENGE_ABI = [
   "function respondChallenge(uint256 challengeId, bytes data, bytes32[] proof)",
+  "function withdraw() returns (uint256)",
+  "function credited(address account) view returns (uint256)",
   "function getChallenge(uint256 challengeId) view returns (tuple(address challenger, uint64 deadline, uint8 status, address signer, uint96 bond, bytes32 dataRoot, bytes32 rowsRoot, uint64 epoch, uint64 quorumId, uint32 cols, uint32 codedRows, uint32 lineIndex, uint32 sublineIndex))",
   "event ChallengeOpened(uint256 indexed challengeId, address indexed signer, bytes32 indexed dataRoot, address challenger, uint256 epoch, uint256 quorumId, uint256 lineIndex, uint256 sublineIndex, uint256 deadline)",
 ];
@@ -65,11 +68,14 @@ interface ChallengeRecord {
 export function startSampler(deps: SamplerDeps, options: { intervalMs: number }): Sampler {
   const { client, store, identity, metrics, logger, signal } = deps;
   const has = (name: string) => Object.hasOwn(client.deployment.contracts, name);
-  const sampler = has("DASampler") ? new Contract(client.contractAddress("DASampler"), SAMPLER_ABI, client.signer) : undefined;
+  const sampler = has("DASampler")
+    ? new Contract(client.contractAddress("DASampler"), SAMPLER_ABI, client.signer)
+    : undefined;
   const challenge = has("DAChallenge")
     ? new Contract(client.contractAddress("DAChallenge"), CHALLENGE_ABI, client.signer)
     : undefined;
-  if (!sampler || !challenge) logger.warn("no DASampler/DAChallenge in the deployment: sampling and challenges are off");
+  if (!sampler || !challenge)
+    logger.warn("no DASampler/DAChallenge in the deployment: sampling and challenges are off");
   let lastClaimedRound = -1n;
 
   async function answerChallenges() {
@@ -83,9 +89,19 @@ export function startSampler(deps: SamplerDeps, options: { intervalMs: number })
       const id = (log as unknown as { args: { challengeId: bigint } }).args.challengeId;
       const c = (await challenge.getChallenge(id)) as ChallengeRecord;
       if (c.status !== OPEN || BigInt(head) > c.deadline) continue;
-      const found = await heldSubline(store, c.dataRoot, c.epoch, c.quorumId, Number(c.lineIndex), Number(c.sublineIndex));
+      const found = await heldSubline(
+        store,
+        c.dataRoot,
+        c.epoch,
+        c.quorumId,
+        Number(c.lineIndex),
+        Number(c.sublineIndex),
+      );
       if (!found) {
-        logger.error({ challengeId: String(id), dataRoot: c.dataRoot }, "challenged for a line this node does not hold");
+        logger.error(
+          { challengeId: String(id), dataRoot: c.dataRoot },
+          "challenged for a line this node does not hold",
+        );
         continue;
       }
       try {
@@ -98,6 +114,7 @@ export function startSampler(deps: SamplerDeps, options: { intervalMs: number })
       logger.info({ challengeId: String(id) }, "answered an availability challenge");
     }
     await store.putMeta(CURSOR_KEY, String(head + 1));
+    if (((await challenge.credited(identity.address)) as bigint) > 0n) await (await challenge.withdraw()).wait();
   }
 
   async function answerSamples() {
@@ -114,11 +131,13 @@ export function startSampler(deps: SamplerDeps, options: { intervalMs: number })
       round = (await sampler.getRound(roundId)) as { seed: string; target: bigint };
     }
     const [first, last] = (await sampler.sampleRange()) as [bigint, bigint];
-    for await (const blob of store.blobs()) {
+    const cap = BigInt(((await sampler.getParams()) as { maxAnswersPerRound: bigint }).maxAnswersPerRound);
+    const roundOpen = async () => BigInt(((await sampler.getRound(roundId)) as { answers: bigint }).answers) < cap;
+    outer: for await (const blob of store.blobs()) {
       const epoch = BigInt(blob.blob.epoch);
-      if (epoch < first || epoch > last || signal.aborted) continue;
+      if (epoch < first || epoch > last) continue;
       for (const row of await store.getRows(blob.blob, blob.rows)) {
-        await answerRow(sampler, roundId, round, blob, row);
+        if (signal.aborted || !(await answerRow(sampler, roundId, round, blob, row, roundOpen))) break outer;
       }
     }
     if (roundId !== lastClaimedRound && ((await sampler.owed(identity.address)) as bigint) > 0n) {
@@ -127,13 +146,22 @@ export function startSampler(deps: SamplerDeps, options: { intervalMs: number })
     }
   }
 
-  async function answerRow(s: Contract, roundId: bigint, round: { seed: string; target: bigint }, blob: StoredBlob, row: RowJson) {
+  /** Answers every qualifying subline of the row; false once the round is full (nothing more will be paid). */
+  async function answerRow(
+    s: Contract,
+    roundId: bigint,
+    round: { seed: string; target: bigint },
+    blob: StoredBlob,
+    row: RowJson,
+    roundOpen: () => Promise<boolean>,
+  ): Promise<boolean> {
     const data = base64ToBytes(row.data);
     const { epoch, quorumId, dataRoot } = blob.blob;
     for (let j = 0; j < blob.shape.cols / core.SUBLINE_SCALARS; j++) {
       const subline = data.subarray(j * core.SUBLINE_BYTES, (j + 1) * core.SUBLINE_BYTES);
       const quality = core.sampleQuality(round.seed, BigInt(epoch), BigInt(quorumId), dataRoot, row.index, j, subline);
       if (quality > round.target) continue;
+      if (!(await roundOpen())) return false;
       if (await s.isRewarded(roundId, dataRoot, epoch, quorumId, row.index, j)) continue;
       const answer = {
         dataRoot,
@@ -152,6 +180,7 @@ export function startSampler(deps: SamplerDeps, options: { intervalMs: number })
       metrics.sampleAnswers.inc();
       logger.info({ round: String(roundId), dataRoot, line: row.index, subline: j }, "sampling answer rewarded");
     }
+    return true;
   }
 
   let running: Promise<void> = Promise.resolve();
