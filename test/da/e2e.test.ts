@@ -5,11 +5,19 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { expect } from "chai";
-import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, parseEther, toBeHex, zeroPadValue } from "ethers";
+import { Contract, JsonRpcProvider } from "ethers";
 import * as core from "../../offchain/da/core";
-import * as bls from "../../offchain/da/core/bls";
 import { bytesToBase64, g1ToJson, g2ToJson, type RowsResponse } from "../../offchain/da/protocol";
-import { freePort, runTask, runZg, startDevnet, startZg, waitFor, type Devnet, type Running } from "../helpers/process";
+import {
+  chainFlags,
+  devWallet,
+  startSigner,
+  startSignerSet,
+  stopSigners,
+  writeKey,
+  type SignerProcess,
+} from "../helpers/daSigners";
+import { runTask, runZg, startDevnet, type Devnet } from "../helpers/process";
 
 async function waitForAsync(predicate: () => Promise<boolean>, timeoutMs: number, what: string) {
   const deadline = Date.now() + timeoutMs;
@@ -18,12 +26,6 @@ async function waitForAsync(predicate: () => Promise<boolean>, timeoutMs: number
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
 }
-
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
-const STAKING_ABI = [
-  "function registerValidator(bytes consensusPubKey, string description, uint32 commissionPpm, uint32 maxCommissionPpm, uint32 maxChangePpm) payable returns (uint256)",
-  "function optIn(address service)",
-];
 
 type StoredRows = RowsResponse;
 
@@ -54,18 +56,6 @@ function postOversized(base: string, bytes: number): Promise<{ status: number; c
   });
 }
 
-function devWallet(index: number, provider: JsonRpcProvider) {
-  return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`).connect(provider);
-}
-
-interface SignerProcess {
-  run: Running;
-  url: string;
-  address: string;
-  port: number;
-  key: string;
-}
-
 describe("[e2e] data availability on zg devnet with 4 signers", function () {
   this.timeout(600_000);
   let devnet: Devnet;
@@ -75,66 +65,26 @@ describe("[e2e] data availability on zg devnet with 4 signers", function () {
   const files: Record<string, string> = {};
   let blob1: DisperseJson;
 
-  const writeKey = (name: string, key: string) => {
-    const file = path.join(devnet.dataDir, name);
-    fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
-    return file;
-  };
-  const chainFlags = () => ["--rpc", devnet.url, "--deployments", devnet.deployments];
-
-  /** `zg da-signer` number `i` as an operator starts it; the same call restarts it on the same data dir. */
-  async function startSigner(i: number, port: number, operatorKey: string, address: string): Promise<SignerProcess> {
-    const run = startZg(
-      [
-        "da-signer",
-        "--bls-key-file",
-        writeKey(`bls-${i}.key`, toBeHex(bls.FR_MODULUS - 1000n - BigInt(i), 32)),
-        "--key-file",
-        writeKey(`operator-${i}.key`, operatorKey),
-        "--port",
-        String(port),
-        "--data-dir",
-        path.join(devnet.dataDir, `signer-${i}`),
-        ...chainFlags(),
-      ],
-      { ZG_SAMPLER__INTERVAL_MS: "300" },
-    );
-    await waitFor(() => run.stdout().includes("da-signer ready") || run.child.exitCode !== null, 120_000, "signer");
-    expect(run.stdout(), run.stderr()).to.include("da-signer ready");
-    return { run, url: `http://127.0.0.1:${port}`, address, port, key: operatorKey };
-  }
+  const SAMPLER_ENV = { ZG_SAMPLER__INTERVAL_MS: "300" };
+  const chainArgs = () => chainFlags(devnet);
 
   before(async () => {
     devnet = await startDevnet("zg-da-e2e-");
     provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1 });
     record = JSON.parse(fs.readFileSync(path.join(devnet.deployments, "31337.json"), "utf8"));
-    const registry = record.contracts.DASignerRegistry.address;
-    await bls.initBls();
-    for (let i = 0; i < 4; i++) {
-      // Validators 2..5 of the dev mnemonic, one DA signer each.
-      const operator = devWallet(2 + i, provider);
-      const staking = new Contract(record.contracts.Staking.address, STAKING_ABI, operator);
-      const consensusKey = zeroPadValue(toBeHex(9000 + i), 48);
-      await (await staking.registerValidator(consensusKey, `da ${i}`, 0, 0, 0, { value: parseEther("1000") })).wait();
-      await (await staking.optIn(registry)).wait();
-      signers.push(await startSigner(i, await freePort(), operator.privateKey, operator.address));
-    }
-    // Registrations count from the next epoch.
-    const epochLength = 24 * 3600;
-    await provider.send("evm_increaseTime", [epochLength]);
-    await provider.send("evm_mine", []);
-    files.payer = writeKey("payer.key", devWallet(1, provider).privateKey);
+    // Validators 2..5 of the dev mnemonic, one `zg da-signer` each, active from the epoch this moves to.
+    signers.push(...(await startSignerSet(devnet, provider, 4, { env: SAMPLER_ENV })));
+    files.payer = writeKey(devnet, "payer.key", devWallet(1, provider).privateKey);
   });
 
   after(async () => {
-    for (const s of signers) if (s.run.child.exitCode === null) s.run.child.kill("SIGINT");
-    await Promise.all(signers.map((s) => s.run.exited));
+    await stopSigners(signers);
     provider?.destroy();
     await devnet?.stop();
   });
 
   const disperse = async (file: string) => {
-    const result = await runZg(["da", "disperse", file, "--key-file", files.payer, "--json", ...chainFlags()]);
+    const result = await runZg(["da", "disperse", file, "--key-file", files.payer, "--json", ...chainArgs()]);
     expect(result.code, result.stderr).to.equal(0);
     return JSON.parse(result.stdout) as DisperseJson;
   };
@@ -156,7 +106,7 @@ describe("[e2e] data availability on zg devnet with 4 signers", function () {
     const victim = signers[1];
     victim.run.child.kill("SIGKILL");
     await victim.run.exited;
-    signers[1] = await startSigner(1, victim.port, victim.key, victim.address);
+    signers[1] = await startSigner(devnet, 1, victim.port, victim.operatorKey, { env: SAMPLER_ENV });
     const status = (await (await fetch(`${signers[1].url}/v1/status`)).json()) as { blobs: number };
     expect(status.blobs).to.equal(1);
   });
@@ -180,7 +130,7 @@ describe("[e2e] data availability on zg devnet with 4 signers", function () {
       [files.root2, files.blob2],
     ]) {
       const out = `${blob}.out`;
-      const result = await runZg(["da", "retrieve", root, "--out", out, ...chainFlags()]);
+      const result = await runZg(["da", "retrieve", root, "--out", out, ...chainArgs()]);
       expect(result.code, result.stderr).to.equal(0);
       expect(Buffer.compare(fs.readFileSync(out), fs.readFileSync(blob))).to.equal(0);
     }
