@@ -4,3 +4,4 @@ import "./upgrade";
 import "./staking";
 import "./inft";
 import "./storage";
+import "./da";
