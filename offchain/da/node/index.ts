@@ -65,7 +65,7 @@ export async function initSignerNode(options: SignerOptions, deps: SignerDeps): 
   const store = await SignerStore.open(path.resolve(options.dataDir));
   lifecycle.add("store", () => store.close());
   const metrics = createSignerMetrics(new MetricsFactory(deps.registry));
-  metrics.storedBlobs.set(await store.count());
+  metrics.storedBlobs.set(store.count());
 
   const chainView = membershipView(registry, entrance, identity.address);
   const app = buildSignerServer(
@@ -75,14 +75,14 @@ export async function initSignerNode(options: SignerOptions, deps: SignerDeps): 
       logger: logger.child({ module: "api" }),
       storeRows: async (req) => {
         const answer = await storeAndSign({ srs, store, chain: chainView, identity }, req);
-        metrics.storedBlobs.set(await store.count());
+        metrics.storedBlobs.set(store.count());
         return answer;
       },
       status: async () => ({
         signer: identity.address,
         pubkeyHash: identity.pubkeyHash,
         record: await signerRecord(registry, identity.address),
-        blobs: await store.count(),
+        blobs: store.count(),
         epoch: String(await registry.currentEpoch()),
       }),
     },

@@ -16,7 +16,7 @@ import {
   type StoreRowsRequest,
   type StoreRowsResponse,
 } from "../protocol";
-import type { SignerStore } from "./store";
+import { BlobConflictError, type SignerStore } from "./store";
 
 export class DaRequestError extends Error {
   constructor(
@@ -92,6 +92,7 @@ export async function storeAndSign(deps: RowsHandlerDeps, req: StoreRowsRequest)
       fail("BAD_INCLUSION", `row ${row.index} is not in the rows root`);
     }
   }
+  // Both checks answer false (never throw) for points off the curve.
   if (!(await core.verifyDegreeProof(srs, commitment, g2FromJson(req.degreeProof), req.shape))) {
     fail("BAD_DEGREE", "the degree proof does not verify: the commitment is not to a polynomial of this blob's size");
   }
@@ -99,20 +100,20 @@ export async function storeAndSign(deps: RowsHandlerDeps, req: StoreRowsRequest)
     fail("BAD_COMMITMENT", "the rows do not open the commitment");
   }
 
-  const prior = await store.getBlob(req.blob);
-  if (prior && (prior.commitment.X !== req.commitment.X || prior.commitment.Y !== req.commitment.Y)) {
-    fail("CONFLICT", "this blob was already signed with another commitment");
-  }
-  const stored = await store.putBlob(
-    {
-      blob: { ...req.blob, dataRoot: req.blob.dataRoot.toLowerCase() },
-      shape: req.shape,
-      rowsRoot: req.rowsRoot,
-      commitment: req.commitment,
-      degreeProof: req.degreeProof,
-    },
-    req.rows,
-  );
+  const stored = await store
+    .putBlob(
+      {
+        blob: { ...req.blob, dataRoot: req.blob.dataRoot.toLowerCase() },
+        shape: req.shape,
+        rowsRoot: req.rowsRoot,
+        commitment: req.commitment,
+        degreeProof: req.degreeProof,
+      },
+      req.rows,
+    )
+    .catch((err: unknown) => {
+      throw err instanceof BlobConflictError ? new DaRequestError("CONFLICT", err.message) : err;
+    });
 
   const message = bls.commitMessage(req.blob.dataRoot, epoch, quorumId, commitment);
   const signature = bls.g1ToSol(bls.sign(identity.secret, message));

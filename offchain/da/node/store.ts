@@ -25,15 +25,30 @@ export interface StoredBlob {
 const blobKey = (b: BlobIdJson) => `b/${b.dataRoot.toLowerCase()}/${b.epoch}/${b.quorumId}`;
 const rowKey = (b: BlobIdJson, index: number) => `r/${b.dataRoot.toLowerCase()}/${b.epoch}/${b.quorumId}/${index}`;
 
+/** A blob already held under another commitment: signing both would be equivocation. */
+export class BlobConflictError extends Error {
+  constructor() {
+    super("this blob was already signed with another commitment");
+  }
+}
+
 export class SignerStore {
-  private constructor(private readonly db: ClassicLevel<string, string>) {}
+  private constructor(
+    private readonly db: ClassicLevel<string, string>,
+    private blobCount: number,
+  ) {}
+
+  // Read-modify-write of a blob's record must not interleave with another request for the same blob.
+  private writes: Promise<unknown> = Promise.resolve();
 
   /** Opens (creating) the store under `dir`; LevelDB's lock refuses a second node on the same directory. */
   static async open(dir: string): Promise<SignerStore> {
     fs.mkdirSync(dir, { recursive: true });
     const db = new ClassicLevel<string, string>(path.join(dir, "rows.db"), { valueEncoding: "utf8" });
     await db.open();
-    return new SignerStore(db);
+    let count = 0;
+    for await (const key of db.keys({ gte: "b/", lt: "b0" })) if (key) count++;
+    return new SignerStore(db, count);
   }
 
   async getBlob(id: BlobIdJson): Promise<StoredBlob | undefined> {
@@ -41,9 +56,18 @@ export class SignerStore {
     return text === undefined ? undefined : (JSON.parse(text) as StoredBlob);
   }
 
-  /** Writes a blob's facts and rows in one synchronous batch; rows already held are kept. */
-  async putBlob(meta: Omit<StoredBlob, "rows" | "storedAt">, rows: RowJson[]): Promise<StoredBlob> {
+  /** Writes a blob's facts and rows in one synchronous batch; rows already held are kept. Writes run one at a time. */
+  putBlob(meta: Omit<StoredBlob, "rows" | "storedAt">, rows: RowJson[]): Promise<StoredBlob> {
+    const done = this.writes.then(() => this.writeBlob(meta, rows));
+    this.writes = done.catch(() => undefined);
+    return done;
+  }
+
+  private async writeBlob(meta: Omit<StoredBlob, "rows" | "storedAt">, rows: RowJson[]): Promise<StoredBlob> {
     const prior = await this.getBlob(meta.blob);
+    if (prior && (prior.commitment.X !== meta.commitment.X || prior.commitment.Y !== meta.commitment.Y)) {
+      throw new BlobConflictError();
+    }
     const indices = new Set(prior?.rows ?? []);
     const batch = this.db.batch();
     for (const row of rows) {
@@ -58,6 +82,7 @@ export class SignerStore {
     };
     batch.put(blobKey(meta.blob), JSON.stringify(stored));
     await batch.write({ sync: true });
+    if (!prior) this.blobCount++;
     return stored;
   }
 
@@ -71,10 +96,9 @@ export class SignerStore {
     for await (const value of this.db.values({ gte: "b/", lt: "b0" })) yield JSON.parse(value) as StoredBlob;
   }
 
-  async count(): Promise<number> {
-    let n = 0;
-    for await (const key of this.db.keys({ gte: "b/", lt: "b0" })) if (key) n++;
-    return n;
+  /** Blobs held (counted once at open, then kept up to date). */
+  count(): number {
+    return this.blobCount;
   }
 
   async getMeta(key: string): Promise<string | undefined> {
