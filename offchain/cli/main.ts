@@ -5,6 +5,7 @@ import { daCommand } from "./da";
 import { daSignerCommand } from "./da-signer";
 import { devnetCommand } from "./devnet";
 import { inftCommand } from "./inft";
+import { storageNodeCommand } from "./storage-node";
 import { version } from "../../package.json";
 
 export function buildProgram(): Command {
@@ -16,7 +17,8 @@ export function buildProgram(): Command {
     .addCommand(chainCommand())
     .addCommand(inftCommand())
     .addCommand(daSignerCommand())
-    .addCommand(daCommand());
+    .addCommand(daCommand())
+    .addCommand(storageNodeCommand());
 }
 
 /** Runs the CLI; any error ends the process with one line on stderr, never a stack trace. */

@@ -1,0 +1,203 @@
+/**
+ * The node's JSON-RPC methods, in the spirit of 0G's `zgs_` namespace (0g-storage-node `node/rpc/src/zgs/api.rs`),
+ * and the admin ones (`admin_*`, served only on the loopback admin server).
+ */
+import { z } from "zod";
+import { BYTES_PER_SECTOR, SECTORS_PER_SEGMENT, buildLevels, proofAt, sectorLeaves, toHex } from "../core";
+import { RpcError } from "./errors";
+import type { StorageNodeMetrics } from "./metrics";
+import type { ShardConfig } from "./options";
+import type { RpcMethods } from "./server";
+import { checkSegment, hashSchema, segmentWithProofSchema, type SegmentWithProofJson } from "./segments";
+import type { StorageStore } from "./store";
+import type { ChainSync } from "./sync";
+import type { Logger } from "../../common/logger";
+
+export interface RpcDeps {
+  store: StorageStore;
+  sync: ChainSync;
+  shard: ShardConfig;
+  metrics: StorageNodeMetrics;
+  logger: Logger;
+  identity: { chainId: number; flow: string };
+  /** Most segments in one zgs_uploadSegments call. */
+  maxBatch: number;
+}
+
+const index = z.number().int().min(0);
+
+async function upload(deps: RpcDeps, seg: SegmentWithProofJson) {
+  const { store, metrics, logger } = deps;
+  const checked = checkSegment(seg, store.knownSize(seg.root));
+  const result = await store.putSegment(checked, {
+    lemma: seg.proof.lemma.map((h) => h.toLowerCase()),
+    path: seg.proof.path,
+  });
+  if (result.stored) {
+    metrics.segmentsStored.inc();
+    metrics.bytesStored.inc(checked.data.length);
+    metrics.pendingBytes.set(store.pendingBytes());
+  }
+  if (result.finalized) {
+    metrics.filesFinalized.inc();
+    logger.info({ root: checked.root, segments: checked.shape.segments }, "file finalized");
+  }
+  return result;
+}
+
+export function zgsMethods(deps: RpcDeps): RpcMethods {
+  const { store, sync, shard } = deps;
+
+  const fileInfo = async (root: string) => {
+    const f = store.file(root);
+    if (!f || f.record.seq === undefined) return null;
+    const sub = await store.submission(f.record.seq);
+    return {
+      tx: {
+        seq: f.record.seq,
+        dataMerkleRoot: f.record.root,
+        startEntryIndex: f.record.startPos,
+        size: f.record.size,
+        sectors: sub?.sectors,
+        txHash: sub?.tx,
+        blockNumber: sub?.block,
+      },
+      finalized: f.finalized,
+      isCached: false,
+      uploadedSegNum: f.held,
+      segments: f.shape.segments,
+      shardSegments: store.expectedSegments(f),
+    };
+  };
+
+  return {
+    zgs_getStatus: {
+      params: z.tuple([]),
+      handler: async () => {
+        const s = sync.status();
+        return {
+          connectedPeers: 0,
+          logSyncHeight: s.syncedBlock,
+          nextTxSeq: s.submissions,
+          flowRoot: s.flowRoot,
+          flowLength: s.flowLength,
+          networkIdentity: { chainId: deps.identity.chainId, flowAddress: deps.identity.flow },
+        };
+      },
+    },
+    zgs_uploadSegment: {
+      params: z.tuple([segmentWithProofSchema]),
+      handler: async ([seg]) => {
+        await upload(deps, seg as SegmentWithProofJson);
+        return null;
+      },
+    },
+    zgs_uploadSegments: {
+      params: z.tuple([z.array(segmentWithProofSchema).min(1).max(deps.maxBatch)]),
+      handler: async ([segs]) => {
+        // Each segment is checked and stored on its own: one bad segment refuses the call from that one on,
+        // the ones before it stay stored (they were valid), as 0G's node does.
+        for (const seg of segs as SegmentWithProofJson[]) await upload(deps, seg);
+        return null;
+      },
+    },
+    zgs_downloadSegment: {
+      params: z.tuple([hashSchema, index, index]),
+      handler: async ([root, start, end]) => {
+        const [from, to] = [start as number, end as number];
+        if (to <= from || to - from > SECTORS_PER_SEGMENT) {
+          throw new RpcError(
+            "INVALID_PARAMS",
+            `ask for 1..${SECTORS_PER_SEGMENT} sectors: endIndex (exclusive) must be above startIndex and at most ${SECTORS_PER_SEGMENT} past it`,
+          );
+        }
+        const f = store.file(root as string);
+        if (!f || to > f.shape.paddedSectors) return null;
+        const out = new Uint8Array((to - from) * BYTES_PER_SECTOR);
+        for (let seg = Math.floor(from / SECTORS_PER_SEGMENT); seg * SECTORS_PER_SEGMENT < to; seg++) {
+          const data = await store.getSegment(root as string, seg);
+          if (!data) return null;
+          const segStart = seg * SECTORS_PER_SEGMENT;
+          const a = Math.max(from, segStart) - segStart;
+          const b = Math.min(to, segStart + data.length / BYTES_PER_SECTOR) - segStart;
+          out.set(data.subarray(a * BYTES_PER_SECTOR, b * BYTES_PER_SECTOR), (segStart + a - from) * BYTES_PER_SECTOR);
+        }
+        return Buffer.from(out).toString("base64");
+      },
+    },
+    zgs_downloadSegmentWithProof: {
+      params: z.tuple([hashSchema, index]),
+      handler: async ([root, i]) => {
+        const f = store.file(root as string);
+        if (!f) return null;
+        const [data, proof] = await Promise.all([
+          store.getSegment(root as string, i as number),
+          store.getProof(root as string, i as number),
+        ]);
+        if (!data || !proof) return null;
+        return {
+          root: f.record.root,
+          data: Buffer.from(data).toString("base64"),
+          index: i,
+          proof,
+          fileSize: f.record.size,
+        };
+      },
+    },
+    zgs_getFileInfo: { params: z.tuple([hashSchema]), handler: async ([root]) => fileInfo(root as string) },
+    zgs_checkFileFinalized: {
+      params: z.tuple([hashSchema]),
+      handler: async ([root]) => {
+        const f = store.file(root as string);
+        return f && f.record.seq !== undefined ? f.finalized : null;
+      },
+    },
+    zgs_getShardConfig: {
+      params: z.tuple([]),
+      handler: async () => ({ shardId: shard.shardId, numShard: shard.numShards }),
+    },
+    zgs_getSectorProof: {
+      params: z.tuple([hashSchema, index]),
+      handler: async ([root, sector]) => {
+        const f = store.file(root as string);
+        const s = sector as number;
+        if (!f) return null;
+        if (s >= f.shape.paddedSectors) {
+          throw new RpcError(
+            "INDEX_OUT_OF_RANGE",
+            `sector ${s} is outside the padded file (0..${f.shape.paddedSectors - 1})`,
+          );
+        }
+        const seg = Math.floor(s / SECTORS_PER_SEGMENT);
+        const [data, outer] = await Promise.all([
+          store.getSegment(root as string, seg),
+          store.getProof(root as string, seg),
+        ]);
+        if (!data || !outer) return null;
+        const inner = proofAt(
+          buildLevels(sectorLeaves(data, 0, data.length / BYTES_PER_SECTOR)),
+          s % SECTORS_PER_SEGMENT,
+        );
+        const innerSiblings = inner.path.length === 0 ? [] : inner.lemma.slice(1, -1).map(toHex);
+        const outerSiblings = outer.path.length === 0 ? [] : outer.lemma.slice(1, -1);
+        const path = [...inner.path, ...outer.path];
+        if (path.length === 0) return { lemma: [f.record.root], path };
+        return { lemma: [toHex(inner.lemma[0]), ...innerSiblings, ...outerSiblings, f.record.root], path };
+      },
+    },
+  };
+}
+
+export function adminMethods(deps: RpcDeps): RpcMethods {
+  return {
+    admin_getSyncStatus: {
+      params: z.tuple([]),
+      handler: async () => ({
+        ...deps.sync.status(),
+        cursor: deps.store.cursor(),
+        pendingBytes: deps.store.pendingBytes(),
+        shard: deps.shard,
+      }),
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * JSON-RPC 2.0 over HTTP POST / (fastify), single calls or batches. Bodies are parsed here, not by fastify, so
+ * malformed JSON is a JSON-RPC parse error like any other; every failure is `{jsonrpc, id, error: {code, message,
+ * data: {name}}}` with a stable code. HTTP status is 200 for every JSON-RPC answer, 413 for an oversized body.
+ */
+import Fastify, { type FastifyInstance } from "fastify";
+import { z } from "zod";
+import type { Logger } from "../../common/logger";
+import { RpcError } from "./errors";
+import type { StorageNodeMetrics } from "./metrics";
+
+export interface RpcMethod {
+  /** Positional params, as 0G's clients send them. */
+  params: z.ZodType<unknown[]>;
+  handler(params: unknown[]): Promise<unknown>;
+}
+
+export type RpcMethods = Record<string, RpcMethod>;
+
+const requestSchema = z.object({
+  jsonrpc: z.literal("2.0"),
+  id: z.union([z.string(), z.number(), z.null()]).optional(),
+  method: z.string().min(1),
+  params: z.array(z.unknown()).optional(),
+});
+
+interface Answer {
+  jsonrpc: "2.0";
+  id: string | number | null;
+  result?: unknown;
+  error?: ReturnType<RpcError["toJson"]>;
+}
+
+export function buildRpcServer(
+  methods: RpcMethods,
+  deps: { metrics: StorageNodeMetrics; logger: Logger; maxRequestBytes: number; namespace: string },
+): FastifyInstance {
+  const { metrics, logger, maxRequestBytes } = deps;
+  const app = Fastify({ bodyLimit: maxRequestBytes, logger: false });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+
+  const refuse = (id: Answer["id"], err: RpcError): Answer => {
+    metrics.refused.inc({ code: err.errorName });
+    return { jsonrpc: "2.0", id, error: err.toJson() };
+  };
+
+  async function call(raw: unknown): Promise<Answer> {
+    const req = requestSchema.safeParse(raw);
+    const id = (raw as { id?: unknown } | null)?.id;
+    const safeId = typeof id === "string" || typeof id === "number" ? id : null;
+    if (!req.success) {
+      const issue = req.error.issues[0];
+      return refuse(
+        safeId,
+        new RpcError(
+          "INVALID_REQUEST",
+          `not a JSON-RPC 2.0 request: ${issue.path.join(".") || "body"}: ${issue.message} (send {"jsonrpc":"2.0","id":1,"method":"zgs_getStatus","params":[]})`,
+        ),
+      );
+    }
+    const method = Object.hasOwn(methods, req.data.method) ? methods[req.data.method] : undefined;
+    if (!method) {
+      return refuse(
+        safeId,
+        new RpcError(
+          "METHOD_NOT_FOUND",
+          `no method ${req.data.method} on this server (it serves: ${Object.keys(methods).join(", ")})`,
+        ),
+      );
+    }
+    const started = performance.now();
+    try {
+      const params = method.params.safeParse(req.data.params ?? []);
+      if (!params.success) {
+        const issue = params.error.issues[0];
+        throw new RpcError("INVALID_PARAMS", `${req.data.method} params[${issue.path.join(".")}]: ${issue.message}`);
+      }
+      const result = await method.handler(params.data);
+      return { jsonrpc: "2.0", id: safeId, result: result ?? null };
+    } catch (err) {
+      if (err instanceof RpcError) return refuse(safeId, err);
+      logger.error({ err, method: req.data.method }, "JSON-RPC call failed");
+      return refuse(safeId, new RpcError("INTERNAL", `${req.data.method} failed inside the node; see its log`));
+    } finally {
+      metrics.rpcSeconds.observe({ method: req.data.method }, (performance.now() - started) / 1000);
+    }
+  }
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+    if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      const answer = refuse(
+        null,
+        new RpcError("TOO_LARGE", `the body is over ${maxRequestBytes} bytes: send fewer segments per request`),
+      );
+      return reply.code(413).send(answer);
+    }
+    if (err.statusCode && err.statusCode < 500) {
+      return reply.code(err.statusCode).send(refuse(null, new RpcError("INVALID_REQUEST", err.message)));
+    }
+    logger.error({ err }, "request failed");
+    return reply.code(500).send(refuse(null, new RpcError("INTERNAL", "the node failed to handle the request")));
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .code(404)
+      .send(refuse(null, new RpcError("INVALID_REQUEST", `no route ${req.method} ${req.url}: JSON-RPC is at POST /`))),
+  );
+
+  app.post("/", async (req) => {
+    const body = req.body as Buffer | undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse((body ?? Buffer.alloc(0)).toString("utf8"));
+    } catch (err) {
+      return refuse(null, new RpcError("PARSE_ERROR", `the body is not valid JSON: ${(err as Error).message}`));
+    }
+    if (Array.isArray(parsed)) {
+      if (parsed.length === 0) return refuse(null, new RpcError("INVALID_REQUEST", "an empty batch"));
+      const answers: Answer[] = [];
+      for (const one of parsed) answers.push(await call(one));
+      return answers;
+    }
+    return call(parsed);
+  });
+  return app;
+}

@@ -1,0 +1,298 @@
+// End to end on `zg devnet`: files submitted to the Flow with a dev account, their segments uploaded to a real
+// `zg storage-node` process over JSON-RPC, downloaded with proofs and checked; bad input refused; kill -9 mid-upload.
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { expect } from "chai";
+import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic } from "ethers";
+import {
+  createSubmission,
+  equalBytes,
+  fromHex,
+  layoutFile,
+  loadHashers,
+  proofRoot,
+  sectorLeaf,
+  segmentData,
+  toHex,
+  type FileLayout,
+} from "../../offchain/storage/core";
+import { checkSegment, segmentWithProof, type SegmentWithProofJson } from "../../offchain/storage/node/segments";
+import { startDevnet, startZg, waitFor, type Devnet, type Running } from "../helpers/process";
+import { bytes } from "./helpers";
+
+const FLOW_ABI = [
+  "function submit(tuple(uint256 length, bytes tags, tuple(bytes32 root, uint256 height)[] nodes) submission) payable returns (uint256, bytes32, uint256, uint256)",
+  "function fee(uint256 sectors) view returns (uint256)",
+  "function root() view returns (bytes32)",
+];
+
+interface RpcAnswer {
+  result?: unknown;
+  error?: { code: number; message: string; data?: { name: string } };
+}
+
+interface NodeProcess {
+  run: Running;
+  url: string;
+  adminUrl: string;
+}
+
+async function rpc(url: string, method: string, params: unknown[] = []): Promise<RpcAnswer> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  return (await res.json()) as RpcAnswer;
+}
+
+async function ok<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const answer = await rpc(url, method, params);
+  if (answer.error) throw new Error(`${method}: ${answer.error.message}`);
+  return answer.result as T;
+}
+
+async function waitForAsync(predicate: () => Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** POSTs `body` as is; returns the HTTP status and the JSON answer. */
+function rawPost(url: string, body: Buffer): Promise<{ status: number; answer: RpcAnswer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(body.length) },
+    });
+    req.on("response", (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode!, answer: JSON.parse(text) as RpcAnswer }));
+    });
+    // The server may answer 413 and close before reading the whole body.
+    req.on("error", (err) => ((err as NodeJS.ErrnoException).code === "EPIPE" ? undefined : reject(err)));
+    req.end(body);
+  });
+}
+
+describe("[e2e] storage node on zg devnet", function () {
+  this.timeout(300_000);
+  let devnet: Devnet;
+  let provider: JsonRpcProvider;
+  let flow: Contract;
+  let node: NodeProcess;
+  const dataDir = () => path.join(devnet.dataDir, "storage-node");
+
+  async function startNode(): Promise<NodeProcess> {
+    const run = startZg(
+      [
+        "storage-node",
+        "--rpc",
+        devnet.url,
+        "--deployments",
+        devnet.deployments,
+        "--port",
+        "0",
+        "--admin-port",
+        "0",
+        "--data-dir",
+        dataDir(),
+        "--poll-interval-ms",
+        "100",
+      ],
+      { ZG_MAX_REQUEST_BYTES: String(2 * 1024 * 1024) },
+    );
+    await waitFor(() => run.stdout().includes("storage-node ready") || run.child.exitCode !== null, 60_000, "node");
+    const m = /storage-node ready: (\S+) \(admin (\S+)\)/.exec(run.stdout());
+    if (!m) throw new Error(`zg storage-node did not start:\n${run.stderr()}`);
+    return { run, url: m[1], adminUrl: m[2] };
+  }
+
+  async function submit(data: Uint8Array, mined = true) {
+    const layout = layoutFile(data);
+    const fee = (await flow.fee(layout.paddedSectors)) as bigint;
+    const tx = await flow.submit(createSubmission(data, "0x", layout), { value: fee });
+    if (mined) await tx.wait();
+    return { layout, root: toHex(layout.root), tx };
+  }
+
+  const fileInfo = (root: string) =>
+    ok<{ finalized: boolean; uploadedSegNum: number; tx: { size: number; startEntryIndex: number } } | null>(
+      node.url,
+      "zgs_getFileInfo",
+      [root],
+    );
+
+  async function waitSubmitted(root: string) {
+    await waitForAsync(async () => (await fileInfo(root)) !== null, 30_000, `the Submit of ${root}`);
+  }
+
+  /** Downloads every segment with its proof and checks it against the file's bytes. */
+  async function verifyAll(data: Uint8Array, layout: FileLayout) {
+    const root = toHex(layout.root);
+    for (let i = 0; i < layout.segments; i++) {
+      const seg = await ok<SegmentWithProofJson>(node.url, "zgs_downloadSegmentWithProof", [root, i]);
+      expect(seg, `segment ${i}`).to.not.equal(null);
+      const checked = checkSegment(seg, data.length);
+      expect(equalBytes(checked.data, segmentData(data, layout, i)), `segment ${i} bytes`).to.equal(true);
+    }
+  }
+
+  before(async () => {
+    await loadHashers();
+    devnet = await startDevnet("zg-storage-e2e-");
+    provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1 });
+    const record = JSON.parse(fs.readFileSync(path.join(devnet.deployments, "31337.json"), "utf8")) as {
+      contracts: Record<string, { address: string }>;
+    };
+    const wallet = HDNodeWallet.fromMnemonic(
+      Mnemonic.fromPhrase("test test test test test test test test test test test junk"),
+      "m/44'/60'/0'/0/7",
+    ).connect(provider);
+    flow = new Contract(record.contracts.Flow.address, FLOW_ABI, wallet);
+    node = await startNode();
+  });
+
+  after(async () => {
+    if (node && node.run.child.exitCode === null) {
+      node.run.child.kill("SIGINT");
+      await node.run.exited;
+    }
+    provider?.destroy();
+    await devnet?.stop();
+  });
+
+  it("stores a submitted 4 MiB file's segments, serves them with proofs, and finalizes it", async () => {
+    const data = bytes(4 * 1024 * 1024 + 1000, 11);
+    const { layout, root } = await submit(data);
+    await waitSubmitted(root);
+    expect(await ok(node.url, "zgs_checkFileFinalized", [root])).to.equal(false);
+    const started = performance.now();
+    for (let i = 0; i < layout.segments - 4; i++) {
+      expect(await ok(node.url, "zgs_uploadSegment", [segmentWithProof(data, layout, i)])).to.equal(null);
+    }
+    const rest = [1, 2, 3, 4].map((k) => segmentWithProof(data, layout, layout.segments - k));
+    await ok(node.url, "zgs_uploadSegments", [rest]);
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `      upload: ${(data.length / 1e6 / seconds).toFixed(1)} MB/s (${layout.segments} segments, ${seconds.toFixed(2)} s)`,
+    );
+
+    expect(await ok(node.url, "zgs_checkFileFinalized", [root])).to.equal(true);
+    const info = await fileInfo(root);
+    expect(info).to.deep.include({ finalized: true, uploadedSegNum: layout.segments });
+    expect(info!.tx.size).to.equal(data.length);
+    await verifyAll(data, layout);
+
+    const range = await ok<string>(node.url, "zgs_downloadSegment", [root, 1000, 1100]);
+    expect(Buffer.from(range, "base64")).to.deep.equal(Buffer.from(data.subarray(1000 * 256, 1100 * 256)));
+    const proof = await ok<{ lemma: string[]; path: boolean[] }>(node.url, "zgs_getSectorProof", [root, 5000]);
+    expect(toHex(sectorLeaf(data, 5000))).to.equal(proof.lemma[0]);
+    expect(toHex(proofRoot({ lemma: proof.lemma.map(fromHex), path: proof.path }))).to.equal(root);
+
+    expect(await ok(node.url, "zgs_getShardConfig")).to.deep.equal({ shardId: 0, numShard: 1 });
+    const status = await ok<{ flowRoot: string }>(node.url, "zgs_getStatus");
+    expect(status.flowRoot).to.equal(((await flow.root()) as string).toLowerCase());
+    const sync = await ok<{ flowRootMatches: boolean }>(node.adminUrl, "admin_getSyncStatus");
+    expect(sync.flowRootMatches).to.equal(true);
+  });
+
+  it("refuses bad input with stable codes and leaves the store unchanged", async () => {
+    const data = bytes(2 * 256 * 1024 + 500, 12);
+    const other = bytes(2 * 256 * 1024 + 500, 13);
+    const { layout, root } = await submit(data);
+    await waitSubmitted(root);
+    await ok(node.url, "zgs_uploadSegment", [segmentWithProof(data, layout, 0)]);
+
+    const good = segmentWithProof(data, layout, 1);
+    const corrupted = Buffer.from(good.data, "base64");
+    corrupted[5] ^= 0xff;
+    const foreign = segmentWithProof(other, layoutFile(other), 1);
+    const cases: [string, unknown, number][] = [
+      ["corrupted data", { ...good, data: corrupted.toString("base64") }, -32004],
+      ["a wrong index", { ...good, index: 0 }, -32004],
+      ["an index past the end", { ...good, index: 3 }, -32001],
+      ["a proof for another root", { ...good, proof: foreign.proof }, -32004],
+      ["a short segment", { ...good, data: corrupted.subarray(0, 1024).toString("base64") }, -32002],
+      ["another file size", { ...good, fileSize: data.length + 1 }, -32007],
+      ["a malformed segment", { ...good, root: "0x12" }, -32602],
+    ];
+    for (const [what, seg, code] of cases) {
+      const answer = await rpc(node.url, "zgs_uploadSegment", [seg]);
+      expect(answer.error?.code, `${what}: ${JSON.stringify(answer)}`).to.equal(code);
+      expect(answer.error!.message.length, what).to.be.above(20);
+    }
+    const big = await rawPost(node.url, Buffer.alloc(3 * 1024 * 1024, 0x20));
+    expect(big.status).to.equal(413);
+    expect(big.answer.error?.code).to.equal(-32000);
+    const malformed = await rawPost(node.url, Buffer.from('{"jsonrpc":"2.0","id":1,"method":'));
+    expect(malformed.answer.error?.code).to.equal(-32700);
+    expect((await rpc(node.url, "zgs_noSuchMethod")).error?.code).to.equal(-32601);
+    expect((await rpc(node.url, "admin_getSyncStatus")).error?.code, "admin methods stay off the public API").to.equal(
+      -32601,
+    );
+
+    const info = await fileInfo(root);
+    expect(info).to.deep.include({ uploadedSegNum: 1, finalized: false });
+    expect(await ok(node.url, "zgs_downloadSegmentWithProof", [root, 1])).to.equal(null);
+    const seg0 = await ok<SegmentWithProofJson>(node.url, "zgs_downloadSegmentWithProof", [root, 0]);
+    expect(seg0.data).to.equal(segmentWithProof(data, layout, 0).data);
+    await ok(node.url, "zgs_uploadSegments", [[good, segmentWithProof(data, layout, 2)]]);
+    expect(await ok(node.url, "zgs_checkFileFinalized", [root])).to.equal(true);
+  });
+
+  it("loses no acknowledged segment when killed with SIGKILL mid-upload, and finishes after a restart", async () => {
+    const data = bytes(3 * 1024 * 1024 + 3333, 14);
+    const { layout, root } = await submit(data);
+    await waitSubmitted(root);
+    let acknowledged = 0;
+    const uploading = (async () => {
+      for (let i = 0; i < layout.segments; i++) {
+        await ok(node.url, "zgs_uploadSegment", [segmentWithProof(data, layout, i)]);
+        acknowledged = i + 1;
+      }
+    })().catch(() => undefined);
+    await waitFor(() => acknowledged >= 4, 60_000, "4 acknowledged segments");
+    node.run.child.kill("SIGKILL");
+    await node.run.exited;
+    await uploading;
+    expect(acknowledged).to.be.below(layout.segments);
+
+    node = await startNode();
+    const info = await fileInfo(root);
+    expect(info!.uploadedSegNum).to.be.at.least(acknowledged);
+    for (let i = 0; i < layout.segments; i++) {
+      await ok(node.url, "zgs_uploadSegment", [segmentWithProof(data, layout, i)]);
+    }
+    expect(await fileInfo(root)).to.deep.include({ finalized: true, uploadedSegNum: layout.segments });
+    await verifyAll(data, layout);
+  });
+
+  it("holds segments uploaded before their Submit is mined and stores them once it is seen", async () => {
+    const data = bytes(256 * 1024 + 10, 15);
+    await provider.send("evm_setAutomine", [false]);
+    let root: string;
+    let layout: FileLayout;
+    try {
+      ({ layout, root } = await submit(data, false));
+      for (let i = 0; i < layout.segments; i++) {
+        await ok(node.url, "zgs_uploadSegment", [segmentWithProof(data, layout, i)]);
+      }
+      expect(await fileInfo(root)).to.equal(null);
+      const sync = await ok<{ pendingBytes: number }>(node.adminUrl, "admin_getSyncStatus");
+      expect(sync.pendingBytes).to.equal(data.length);
+      await provider.send("evm_mine", []);
+    } finally {
+      await provider.send("evm_setAutomine", [true]);
+    }
+    await waitForAsync(async () => (await fileInfo(root)) !== null, 30_000, "the Submit");
+    expect(await fileInfo(root)).to.deep.include({ finalized: true, uploadedSegNum: layout.segments });
+    await verifyAll(data, layout);
+    const sync = await ok<{ pendingBytes: number; flowRootMatches: boolean }>(node.adminUrl, "admin_getSyncStatus");
+    expect(sync.pendingBytes).to.equal(0);
+  });
+});
