@@ -85,9 +85,11 @@ describe("[e2e] storage node on zg devnet", function () {
   let provider: JsonRpcProvider;
   let flow: Contract;
   let node: NodeProcess;
+  /** Shard 1 of 2, applying events 3 blocks deep. */
+  let shardNode: NodeProcess;
   const dataDir = () => path.join(devnet.dataDir, "storage-node");
 
-  async function startNode(): Promise<NodeProcess> {
+  async function startNode(dir = dataDir(), extra: string[] = []): Promise<NodeProcess> {
     const run = startZg(
       [
         "storage-node",
@@ -100,9 +102,10 @@ describe("[e2e] storage node on zg devnet", function () {
         "--admin-port",
         "0",
         "--data-dir",
-        dataDir(),
+        dir,
         "--poll-interval-ms",
         "100",
+        ...extra,
       ],
       { ZG_MAX_REQUEST_BYTES: String(2 * 1024 * 1024) },
     );
@@ -120,9 +123,9 @@ describe("[e2e] storage node on zg devnet", function () {
     return { layout, root: toHex(layout.root), tx };
   }
 
-  const fileInfo = (root: string) =>
+  const fileInfo = (root: string, url = node.url) =>
     ok<{ finalized: boolean; uploadedSegNum: number; tx: { size: number; startEntryIndex: number } } | null>(
-      node.url,
+      url,
       "zgs_getFileInfo",
       [root],
     );
@@ -158,9 +161,11 @@ describe("[e2e] storage node on zg devnet", function () {
   });
 
   after(async () => {
-    if (node && node.run.child.exitCode === null) {
-      node.run.child.kill("SIGINT");
-      await node.run.exited;
+    for (const n of [node, shardNode]) {
+      if (n && n.run.child.exitCode === null) {
+        n.run.child.kill("SIGINT");
+        await n.run.exited;
+      }
     }
     provider?.destroy();
     await devnet?.stop();
@@ -294,5 +299,66 @@ describe("[e2e] storage node on zg devnet", function () {
     await verifyAll(data, layout);
     const sync = await ok<{ pendingBytes: number; flowRootMatches: boolean }>(node.adminUrl, "admin_getSyncStatus");
     expect(sync.pendingBytes).to.equal(0);
+  });
+
+  it("with 2 shards, keeps only its shard's segments and refuses the others", async () => {
+    shardNode = await startNode(path.join(devnet.dataDir, "storage-node-shard1"), [
+      "--num-shards",
+      "2",
+      "--shard-id",
+      "1",
+      "--confirmations",
+      "3",
+    ]);
+    expect(await ok(shardNode.url, "zgs_getShardConfig")).to.deep.equal({ shardId: 1, numShard: 2 });
+    const data = bytes(4 * 256 * 1024 + 9, 16);
+    const { layout, root } = await submit(data);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await fileInfo(root, shardNode.url), "1 block deep is not confirmed at depth 3").to.equal(null);
+    await provider.send("hardhat_mine", ["0x2"]);
+    await waitForAsync(async () => (await fileInfo(root, shardNode.url)) !== null, 30_000, "the confirmed Submit");
+    const info = await fileInfo(root, shardNode.url);
+    const first = Math.floor(info!.tx.startEntryIndex / 1024);
+    let mine = 0;
+    for (let i = 0; i < layout.segments; i++) {
+      const answer = await rpc(shardNode.url, "zgs_uploadSegment", [segmentWithProof(data, layout, i)]);
+      if ((first + i) % 2 === 1) {
+        expect(answer.error, `segment ${i}`).to.equal(undefined);
+        mine++;
+      } else {
+        expect(answer.error?.code, `segment ${i}`).to.equal(-32005);
+        expect(answer.error!.message).to.match(/shard/);
+      }
+    }
+    expect(await fileInfo(root, shardNode.url)).to.deep.include({ finalized: true, uploadedSegNum: mine });
+  });
+
+  it("survives a reorg: a node applying events 3 deep never records an orphaned Submit; a 1-deep node notices", async () => {
+    const snapshot = (await provider.send("evm_snapshot", [])) as string;
+    const data = bytes(1000, 17);
+    const { root } = await submit(data);
+    await provider.send("hardhat_mine", ["0x1"]);
+    await waitForAsync(async () => (await fileInfo(root)) !== null, 30_000, "the 1-deep node to see the Submit");
+    expect(await fileInfo(root, shardNode.url)).to.equal(null);
+    // The chain drops the Submit's block and grows past it: a reorg deeper than 1, shallower than 3.
+    expect(await provider.send("evm_revert", [snapshot])).to.equal(true);
+    await provider.send("hardhat_mine", ["0x5"]);
+    const head = await provider.getBlockNumber();
+    await waitForAsync(
+      async () =>
+        (await ok<{ syncedBlock: number }>(shardNode.adminUrl, "admin_getSyncStatus")).syncedBlock >= head - 2,
+      30_000,
+      "the shard node to sync past the reorg",
+    );
+    const synced = await ok<{ flowRootMatches: boolean }>(shardNode.adminUrl, "admin_getSyncStatus");
+    expect(synced.flowRootMatches).to.equal(true);
+    expect(await fileInfo(root, shardNode.url)).to.equal(null);
+    // The node that applied it 1 deep now disagrees with the contract, and says so.
+    await waitForAsync(
+      async () =>
+        (await ok<{ flowRootMatches: boolean }>(node.adminUrl, "admin_getSyncStatus")).flowRootMatches === false,
+      30_000,
+      "the 1-deep node to report the flow root mismatch",
+    );
   });
 });

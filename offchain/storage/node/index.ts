@@ -78,6 +78,12 @@ export async function initStorageNode(options: StorageNodeOptions, deps: Storage
       signal,
       onApplied: (result) => {
         metrics.pendingBytes.set(store.pendingBytes());
+        for (const m of result.misplaced) {
+          syncLogger.error(
+            m,
+            "a submission's startPos differs from the node's flow tree: the flow root will not match",
+          );
+        }
         for (const a of result.adopted) syncLogger.info(a, "pending segments adopted by their submission");
         for (const root of result.finalized) {
           metrics.filesFinalized.inc();

@@ -69,6 +69,8 @@ export interface ApplyResult {
   /** Files whose pending segments became stored, and how many were dropped as not fitting the submission. */
   adopted: { root: string; kept: number; dropped: number }[];
   finalized: string[];
+  /** Submissions whose startPos in the event differs from where the node's flow tree put them (should never be). */
+  misplaced: { seq: number; event: number; node: number }[];
 }
 
 const pad = (n: number, width: number) => String(n).padStart(width, "0");
@@ -231,7 +233,7 @@ export class StorageStore {
   applyBlocks(submissions: SubmissionRecord[], epochs: EpochRecord[], toBlock: number): Promise<ApplyResult> {
     return this.queue(async () => {
       const batch = this.db.batch();
-      const result: ApplyResult = { submissions, adopted: [], finalized: [] };
+      const result: ApplyResult = { submissions, adopted: [], finalized: [], misplaced: [] };
       const updates: { state: FileState; dropped: number[]; fresh: boolean; pendingFreed: number }[] = [];
       const seen = new Map<string, FileState>();
       for (const s of submissions) {
@@ -266,7 +268,8 @@ export class StorageStore {
       await batch.write({ sync: true });
 
       for (const s of submissions) {
-        this.flow.append(s.nodes);
+        const start = this.flow.append(s.nodes);
+        if (start !== s.startPos) result.misplaced.push({ seq: s.seq, event: s.startPos, node: start });
         this.submissionCount++;
         this.lastSubmission = s;
       }
