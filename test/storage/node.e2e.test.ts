@@ -18,7 +18,7 @@ import {
   type FileLayout,
 } from "../../offchain/storage/core";
 import { checkSegment, segmentWithProof, type SegmentWithProofJson } from "../../offchain/storage/node/segments";
-import { startDevnet, startZg, waitFor, type Devnet, type Running } from "../helpers/process";
+import { freePort, startDevnet, startZg, waitFor, type Devnet, type Running } from "../helpers/process";
 import { bytes } from "./helpers";
 
 const FLOW_ABI = [
@@ -36,6 +36,7 @@ interface NodeProcess {
   run: Running;
   url: string;
   adminUrl: string;
+  metricsUrl: string;
 }
 
 async function rpc(url: string, method: string, params: unknown[] = []): Promise<RpcAnswer> {
@@ -90,6 +91,7 @@ describe("[e2e] storage node on zg devnet", function () {
   const dataDir = () => path.join(devnet.dataDir, "storage-node");
 
   async function startNode(dir = dataDir(), extra: string[] = []): Promise<NodeProcess> {
+    const metricsPort = await freePort();
     const run = startZg(
       [
         "storage-node",
@@ -105,6 +107,9 @@ describe("[e2e] storage node on zg devnet", function () {
         dir,
         "--poll-interval-ms",
         "100",
+        "--metrics",
+        "--metrics-port",
+        String(metricsPort),
         ...extra,
       ],
       { ZG_MAX_REQUEST_BYTES: String(2 * 1024 * 1024) },
@@ -112,7 +117,7 @@ describe("[e2e] storage node on zg devnet", function () {
     await waitFor(() => run.stdout().includes("storage-node ready") || run.child.exitCode !== null, 60_000, "node");
     const m = /storage-node ready: (\S+) \(admin (\S+)\)/.exec(run.stdout());
     if (!m) throw new Error(`zg storage-node did not start:\n${run.stderr()}`);
-    return { run, url: m[1], adminUrl: m[2] };
+    return { run, url: m[1], adminUrl: m[2], metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
   }
 
   async function submit(data: Uint8Array, mined = true) {
@@ -204,6 +209,12 @@ describe("[e2e] storage node on zg devnet", function () {
     expect(status.flowRoot).to.equal(((await flow.root()) as string).toLowerCase());
     const sync = await ok<{ flowRootMatches: boolean }>(node.adminUrl, "admin_getSyncStatus");
     expect(sync.flowRootMatches).to.equal(true);
+
+    const metrics = await (await fetch(node.metricsUrl)).text();
+    expect(metrics).to.include(`zg_storage_segments_stored_total ${layout.segments}`);
+    expect(metrics).to.match(/zg_storage_sync_height \d+/);
+    expect(metrics).to.include('zg_storage_rpc_seconds_count{method="zgs_uploadSegment"}');
+    expect(metrics).to.include("zg_storage_flow_root_mismatch 0");
   });
 
   it("refuses bad input with stable codes and leaves the store unchanged", async () => {
@@ -240,6 +251,8 @@ describe("[e2e] storage node on zg devnet", function () {
     expect((await rpc(node.url, "admin_getSyncStatus")).error?.code, "admin methods stay off the public API").to.equal(
       -32601,
     );
+    const refused = await (await fetch(node.metricsUrl)).text();
+    expect(refused).to.include('zg_storage_requests_refused_total{code="BAD_PROOF"} 3');
 
     const info = await fileInfo(root);
     expect(info).to.deep.include({ uploadedSegNum: 1, finalized: false });
