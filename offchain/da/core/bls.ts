@@ -74,7 +74,8 @@ export function generatorG2(): mcl.G2 {
   return g2Gen;
 }
 
-function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
+/** base^exp mod `mod` by square-and-multiply (base ≥ 0). */
+export function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
   let result = 1n;
   let b = base % mod;
   let e = exp;

@@ -3,7 +3,7 @@
  * Pure: no I/O. Scalars are bigints reduced mod r; on the wire a scalar is 32 bytes big-endian.
  */
 import { buildBn128, type Bn128 } from "ffjavascript";
-import { FR_MODULUS } from "./bls";
+import { FR_MODULUS, modPow as blsModPow } from "./bls";
 
 export { FR_MODULUS };
 
@@ -31,16 +31,9 @@ export function getCurve(): Promise<Bn128> {
   return curvePromise;
 }
 
+/** base^exp mod `mod` (Fr by default); negative bases are reduced first. */
 export function modPow(base: bigint, exp: bigint, mod: bigint = FR_MODULUS): bigint {
-  let result = 1n;
-  let b = ((base % mod) + mod) % mod;
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % mod;
-    b = (b * b) % mod;
-    e >>= 1n;
-  }
-  return result;
+  return blsModPow(((base % mod) + mod) % mod, exp, mod);
 }
 
 export function frInv(a: bigint): bigint {
