@@ -199,6 +199,28 @@ describe("[e2e] data availability on zg devnet with 4 signers", function () {
     expect(again).to.deep.equal(stored);
   });
 
+  it("under 2/3 the disperser stops with the blob paid; once a signer is back, a rerun certifies without paying again", async () => {
+    files.blob3 = path.join(devnet.dataDir, "blob3.bin");
+    fs.writeFileSync(files.blob3, crypto.randomBytes(50_000));
+    const short = await runZg(["da", "disperse", files.blob3, "--key-file", files.payer, "--json", ...chainArgs()]);
+    expect(short.code).to.equal(1);
+    expect(short.stderr).to.include("DA_QUORUM_NOT_REACHED");
+
+    const stopped = signers[2];
+    signers[2] = await startSigner(devnet, 2, stopped.port, stopped.operatorKey, { env: SAMPLER_ENV });
+    const result = await disperse(files.blob3);
+    expect(result.signers).to.have.length(3);
+    files.root3 = result.dataRoot;
+    const entrance = new Contract(
+      record.contracts.DAEntrance.address,
+      [
+        "event DataUploaded(address indexed sender, bytes32 indexed dataRoot, uint256 indexed epoch, uint256 quorumId, uint256 blobPrice)",
+      ],
+      provider,
+    );
+    expect(await entrance.queryFilter(entrance.filters.DataUploaded(null, result.dataRoot))).to.have.length(1);
+  });
+
   it("the running signers answer sampling rounds for the rows they hold and are paid", async () => {
     const sampler = new Contract(
       record.contracts.DASampler.address,
@@ -211,7 +233,7 @@ describe("[e2e] data availability on zg devnet with 4 signers", function () {
     // Blobs are sampled once their epoch is over.
     await provider.send("evm_increaseTime", [24 * 3600]);
     await provider.send("evm_mine", []);
-    const running = [signers[0].address, signers[1].address];
+    const running = [signers[0].address, signers[1].address, signers[2].address];
     const answers = async () => sampler.queryFilter(sampler.filters.AnswerRewarded());
     const deadline = Date.now() + 120_000;
     while (
@@ -229,7 +251,7 @@ describe("[e2e] data availability on zg devnet with 4 signers", function () {
       expect(running).to.include(signer);
       // Only the member a line is assigned to may answer for it.
       expect(Number(lineIndex) % 4).to.equal(running.indexOf(signer));
-      expect([files.root1, files.root2]).to.include(dataRoot);
+      expect([files.root1, files.root2, files.root3]).to.include(dataRoot);
     }
   });
 
