@@ -94,10 +94,15 @@ export async function disperse(
   const totalWeight = weights[0][1];
   const signedWeight = members.reduce((sum, _, i) => sum + (answers[i].ok ? weights[i][0] : 0n), 0n);
   if (signedWeight === 0n || 3n * signedWeight < 2n * totalWeight) {
-    throw new ZgError("DA_QUORUM_NOT_REACHED", `signers hold ${signedWeight} of ${totalWeight} weight, under 2/3`, {
-      hint: `the blob is paid (epoch ${epoch}, quorum ${quorumId}); run the same disperse again once more signers are up: it will not pay twice`,
-      details: { failures },
-    });
+    const why = failures.map((f) => `${f.signer}: ${f.reason}`).join("; ");
+    throw new ZgError(
+      "DA_QUORUM_NOT_REACHED",
+      `signers hold ${signedWeight} of ${totalWeight} weight, under 2/3 (${why})`,
+      {
+        hint: `the blob is paid (epoch ${epoch}, quorum ${quorumId}); run the same disperse again once more signers are up: it will not pay twice`,
+        details: { failures },
+      },
+    );
   }
 
   const sigma = bls.aggregateG1(
