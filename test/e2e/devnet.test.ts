@@ -6,6 +6,7 @@ import { JsonRpcProvider } from "ethers";
 import { freePort, isListening, runZg, startZg, waitFor, type Running } from "../helpers/process";
 
 interface DevnetSummary {
+  workers: string[];
   rpcUrl: string;
   chainId: number;
   deployment: string;
@@ -49,6 +50,29 @@ describe("[e2e] zg devnet", function () {
     expect(Object.keys(summary.contracts)).to.include.members(["ZgTimelock", "ReceiptVerifier"]);
     provider.destroy();
 
+    // Its workers: 4 storage nodes and 4 DA signers, each answering at the URL the summary prints.
+    expect(summary.workers.filter((w) => w.startsWith("storage-"))).to.have.length(4);
+    expect(summary.workers.filter((w) => w.startsWith("da-signer-"))).to.have.length(4);
+    for (const line of summary.workers) {
+      const url = /(http:\/\/\S+)/.exec(line)![1];
+      const response = line.startsWith("storage-")
+        ? await fetch(url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "zgs_getStatus", params: [] }),
+          })
+        : await fetch(`${url}/v1/status`);
+      expect(response.status, line).to.equal(200);
+      const config = /\(config (\S+)\)/.exec(line)![1];
+      expect(fs.existsSync(config), config).to.equal(true);
+    }
+    const signerStatus = (await (await fetch(`${/(http:\/\/\S+)/.exec(summary.workers[4])![1]}/v1/status`)).json()) as {
+      record: { activeFromEpoch: string } | null;
+      epoch: string;
+    };
+    // The devnet moved its clock into the epoch where the signers count.
+    expect(BigInt(signerStatus.record!.activeFromEpoch) <= BigInt(signerStatus.epoch)).to.equal(true);
+
     // What an operator runs next against the same chain.
     const chain = await runZg(["chain", "--rpc", summary.rpcUrl, "--deployments", path.dirname(summary.deployment)]);
     expect(chain.code, chain.stderr).to.equal(0);
@@ -65,10 +89,11 @@ describe("[e2e] zg devnet", function () {
   });
 
   it("refuses a port that is taken, in one line, starting nothing", async () => {
-    const blocker = startZg(["devnet", "--port", String(port), "--data-dir", dataDir]);
+    const noNodes = ["--storage-nodes", "0", "--da-signers", "0"];
+    const blocker = startZg(["devnet", "--port", String(port), "--data-dir", dataDir, ...noNodes]);
     devnet = blocker;
     await waitFor(() => blocker.stdout().includes("devnet ready") || blocker.child.exitCode !== null, 150_000, "ready");
-    const second = await runZg(["devnet", "--port", String(port), "--data-dir", `${dataDir}-2`]);
+    const second = await runZg(["devnet", "--port", String(port), "--data-dir", `${dataDir}-2`, ...noNodes]);
     expect(second.code).to.equal(1);
     expect(second.stderr.trim()).to.match(
       /^error\[DEVNET_PORT_IN_USE\]: 127\.0\.0\.1:\d+ is not free .* — stop whatever/,

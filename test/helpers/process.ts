@@ -102,11 +102,17 @@ export interface Devnet {
   stop(): Promise<number | null>;
 }
 
-/** Starts `zg devnet` on a free port with its own data dir and waits until it is ready. */
-export async function startDevnet(prefix = "zg-devnet-"): Promise<Devnet> {
+/**
+ * Starts `zg devnet` on a free port with its own data dir and waits until it is ready. Its own storage nodes and
+ * DA signers are off unless `args` asks for them: suites start the nodes they test as processes.
+ */
+export async function startDevnet(
+  prefix = "zg-devnet-",
+  args: string[] = ["--storage-nodes", "0", "--da-signers", "0"],
+): Promise<Devnet> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const port = await freePort();
-  const devnet = startZg(["devnet", "--port", String(port), "--data-dir", dataDir]);
+  const devnet = startZg(["devnet", "--port", String(port), "--data-dir", dataDir, ...args]);
   await waitFor(() => devnet.stdout().includes("devnet ready") || devnet.child.exitCode !== null, 150_000, "devnet");
   if (!devnet.stdout().includes("devnet ready")) throw new Error(`zg devnet did not start:\n${devnet.stderr()}`);
   return {

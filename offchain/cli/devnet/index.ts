@@ -13,16 +13,16 @@ import { createMetricsRegistry, startMetricsServer } from "../../common/metrics"
 import { addCommonFlags, commonFlagValues, type CommonFlags } from "../flags";
 import { logTail, runHardhat, startHardhatNode, assertPortFree } from "./hardhatNode";
 import { devnetOptionsSchema, type DevnetOptions } from "./options";
+import { DEV_MNEMONIC } from "./nodes";
 import { DEVNET_WORKERS } from "./workers";
-
-// Hardhat node's built-in accounts: public knowledge, funded only on this local chain.
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
 interface DevnetFlags extends CommonFlags {
   host?: string;
   port?: string;
   dataDir?: string;
   startTimeoutMs?: string;
+  storageNodes?: string;
+  daSigners?: string;
 }
 
 export function devnetCommand(): Command {
@@ -32,7 +32,9 @@ export function devnetCommand(): Command {
       .option("--host <host>", "interface for the chain's JSON-RPC (default 127.0.0.1)")
       .option("--port <port>", "port for the chain's JSON-RPC (default 8545)")
       .option("--data-dir <dir>", "where logs, the deployment record and devnet.json go (default .zg/devnet)")
-      .option("--start-timeout-ms <ms>", "how long the chain may take to start (default 60000)"),
+      .option("--start-timeout-ms <ms>", "how long the chain may take to start (default 60000)")
+      .option("--storage-nodes <n>", "storage nodes to start (default 4)")
+      .option("--da-signers <n>", "validators with a DA signer each to start (default 4)"),
   ).action(async (flags: DevnetFlags) => {
     const options = loadConfig(devnetOptionsSchema, {
       file: flags.config,
@@ -42,6 +44,8 @@ export function devnetCommand(): Command {
         port: flags.port,
         dataDir: flags.dataDir,
         startTimeoutMs: flags.startTimeoutMs,
+        storageNodes: flags.storageNodes,
+        daSigners: flags.daSigners,
       },
     });
     await runDevnet(options);
@@ -97,15 +101,20 @@ async function startAll(options: DevnetOptions, dataDir: string, lifecycle: Life
   const metrics = await startMetricsServer(options.metrics, registry, logger.child({ module: "metrics" }));
   if (metrics) lifecycle.add("metrics", () => metrics.close());
 
+  const endpoints: string[] = [];
   for (const worker of DEVNET_WORKERS) {
-    const stop = await worker.start({
+    const started = await worker.start({
       chain: client,
+      rpcUrl: chain.url,
+      deploymentsDir,
+      options,
       dataDir: path.join(dataDir, worker.name),
       logger: logger.child({ module: worker.name }),
       metrics: registry,
       signal,
     });
-    lifecycle.add(worker.name, stop);
+    lifecycle.add(worker.name, () => started.stop());
+    endpoints.push(...started.endpoints);
   }
 
   const summary = {
@@ -114,7 +123,7 @@ async function startAll(options: DevnetOptions, dataDir: string, lifecycle: Life
     deployment: path.join(deploymentsDir, `${chain.chainId}.json`),
     contracts: Object.fromEntries(Object.entries(client.deployment.contracts).map(([n, c]) => [n, c.address])),
     accounts: devAccounts(2),
-    workers: DEVNET_WORKERS.map((w) => w.name),
+    workers: endpoints,
     metrics: metrics?.url ?? null,
   };
   fs.writeFileSync(path.join(dataDir, "devnet.json"), JSON.stringify(summary, null, 2));
@@ -173,7 +182,8 @@ function printSummary(summary: {
     "  dev accounts (well-known keys: never use them on a real chain)",
     ...summary.accounts.map((a) => `    ${a.address}  ${a.privateKey}`),
     "",
-    `  workers     ${summary.workers.length ? summary.workers.join(", ") : "none yet"}`,
+    "  workers",
+    ...(summary.workers.length ? summary.workers.map((w) => `    ${w}`) : ["    none"]),
     ...(summary.metrics ? [`  metrics     ${summary.metrics}`] : []),
     "",
     `devnet ready: ${summary.rpcUrl} (Ctrl-C stops it)`,

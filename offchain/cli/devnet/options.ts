@@ -10,6 +10,10 @@ export const devnetOptionsSchema = z.strictObject({
   dataDir: z.string().min(1).default(".zg/devnet"),
   /** How long the chain may take to answer its first JSON-RPC call. */
   startTimeoutMs: integerOption().positive().default(60_000),
+  /** Storage nodes started in the devnet's process, each with its own data dir and config file. */
+  storageNodes: integerOption().min(0).max(16).default(4),
+  /** Validators (dev accounts 2..) staked, opted into DA and running a signer each. */
+  daSigners: integerOption().min(0).max(16).default(4),
   logger: loggerOptionsSchema.prefault({}),
   metrics: metricsOptionsSchema.prefault({}),
 });

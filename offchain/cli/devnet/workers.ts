@@ -1,21 +1,33 @@
 import type { ChainClient } from "../../common/chain";
 import type { Logger } from "../../common/logger";
 import type { Registry } from "prom-client";
+import type { DevnetOptions } from "./options";
+import { daSignersWorker } from "./daSigners";
+import { storageNodesWorker } from "./storageNodes";
 
 /** What the devnet hands a worker it starts. */
 export interface DevnetWorkerContext {
   chain: ChainClient;
+  rpcUrl: string;
+  deploymentsDir: string;
+  options: DevnetOptions;
   dataDir: string;
   logger: Logger;
   metrics: Registry;
   signal: AbortSignal;
 }
 
-export interface DevnetWorker {
-  name: string;
-  /** Starts the worker; the returned function stops it. */
-  start(ctx: DevnetWorkerContext): Promise<() => Promise<void>>;
+export interface StartedWorker {
+  /** Stops what the worker started. */
+  stop(): Promise<void>;
+  /** What an operator would connect to, one line each (printed in the summary). */
+  endpoints: string[];
 }
 
-/** The workers `zg devnet` starts, in order; each domain adds its node here as it lands. */
-export const DEVNET_WORKERS: DevnetWorker[] = [];
+export interface DevnetWorker {
+  name: string;
+  start(ctx: DevnetWorkerContext): Promise<StartedWorker>;
+}
+
+/** The workers `zg devnet` starts, in order; each domain adds its nodes here as it lands. */
+export const DEVNET_WORKERS: DevnetWorker[] = [storageNodesWorker, daSignersWorker];
