@@ -5,6 +5,7 @@ import { daCommand } from "./da";
 import { daSignerCommand } from "./da-signer";
 import { devnetCommand } from "./devnet";
 import { inftCommand } from "./inft";
+import { storageCommand } from "./storage";
 import { storageNodeCommand } from "./storage-node";
 import { version } from "../../package.json";
 
@@ -18,7 +19,8 @@ export function buildProgram(): Command {
     .addCommand(inftCommand())
     .addCommand(daSignerCommand())
     .addCommand(daCommand())
-    .addCommand(storageNodeCommand());
+    .addCommand(storageNodeCommand())
+    .addCommand(storageCommand());
 }
 
 /** Runs the CLI; any error ends the process with one line on stderr, never a stack trace. */

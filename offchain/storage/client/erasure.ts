@@ -1,0 +1,148 @@
+/**
+ * Erasure coding for the storage client: a file split into k data shards and m parity shards with
+ * @ronomon/reed-solomon (Cauchy Reed-Solomon over GF(2^8)); any k of the k + m shards give the file back.
+ */
+import { ZgError } from "../../common/errors";
+
+// The module ships no types; this is the part of its API the client uses.
+interface ReedSolomonModule {
+  MAX_K: number;
+  MAX_M: number;
+  create(k: number, m: number): unknown;
+  encode(
+    context: unknown,
+    sources: number,
+    targets: number,
+    buffer: Buffer,
+    bufferOffset: number,
+    bufferSize: number,
+    parity: Buffer,
+    parityOffset: number,
+    paritySize: number,
+    callback: (error?: Error) => void,
+  ): void;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ReedSolomon = require("@ronomon/reed-solomon") as ReedSolomonModule;
+
+export type ErasureErrorCode = "STORAGE_BAD_EC_SPEC" | "STORAGE_NOT_ENOUGH_SHARDS";
+
+/** Data and parity shard counts. */
+export interface EcSpec {
+  k: number;
+  m: number;
+}
+
+/** The library's limits (README): at most 24 data and 6 parity shards. */
+export const MAX_DATA_SHARDS = 24;
+export const MAX_PARITY_SHARDS = 6;
+
+/** Parses `k+m` (`2+2`, `10+4`); ZgError STORAGE_BAD_EC_SPEC for anything else. */
+export function parseEcSpec(text: string): EcSpec {
+  const m = /^\s*(\d{1,3})\s*\+\s*(\d{1,3})\s*$/.exec(text);
+  const hint = `write --ec k+m with 1 ≤ k ≤ ${MAX_DATA_SHARDS} data and 1 ≤ m ≤ ${MAX_PARITY_SHARDS} parity shards, e.g. --ec 2+2`;
+  if (!m) throw new ZgError("STORAGE_BAD_EC_SPEC", `--ec ${JSON.stringify(text)} is not of the form k+m`, { hint });
+  const spec = { k: Number(m[1]), m: Number(m[2]) };
+  if (spec.k < 1 || spec.k > MAX_DATA_SHARDS || spec.m < 1 || spec.m > MAX_PARITY_SHARDS) {
+    throw new ZgError("STORAGE_BAD_EC_SPEC", `--ec ${spec.k}+${spec.m} is outside the coder's limits`, { hint });
+  }
+  return spec;
+}
+
+/** Bytes per shard for a file of `size` bytes: ceil(size / k) rounded up to a multiple of 8 (the coder's unit). */
+export function shardSizeFor(size: number, k: number): number {
+  return Math.max(8, Math.ceil(Math.ceil(size / k) / 8) * 8);
+}
+
+function run(
+  spec: EcSpec,
+  sources: number,
+  targets: number,
+  data: Buffer,
+  parity: Buffer,
+  shardSize: number,
+): Promise<void> {
+  const context = ReedSolomon.create(spec.k, spec.m);
+  return new Promise((resolve, reject) =>
+    ReedSolomon.encode(
+      context,
+      sources,
+      targets,
+      data,
+      0,
+      shardSize * spec.k,
+      parity,
+      0,
+      shardSize * spec.m,
+      (error) => (error ? reject(error) : resolve()),
+    ),
+  );
+}
+
+/** The k + m shards of `file` (data shards first, the last zero-padded), each `shardSizeFor(size, k)` bytes. */
+export async function encodeShards(file: Uint8Array, spec: EcSpec): Promise<Buffer[]> {
+  const shardSize = shardSizeFor(file.length, spec.k);
+  const data = Buffer.alloc(shardSize * spec.k);
+  data.set(file);
+  const parity = Buffer.alloc(shardSize * spec.m);
+  let sources = 0;
+  for (let i = 0; i < spec.k; i++) sources |= 1 << i;
+  let targets = 0;
+  for (let i = spec.k; i < spec.k + spec.m; i++) targets |= 1 << i;
+  await run(spec, sources, targets, data, parity, shardSize);
+  const shards: Buffer[] = [];
+  for (let i = 0; i < spec.k; i++) shards.push(Buffer.from(data.subarray(i * shardSize, (i + 1) * shardSize)));
+  for (let i = 0; i < spec.m; i++) shards.push(Buffer.from(parity.subarray(i * shardSize, (i + 1) * shardSize)));
+  return shards;
+}
+
+/**
+ * Rebuilds every shard from any k of them: `shards[i]` is shard i or undefined when missing. Returns all k + m
+ * shards. ZgError STORAGE_NOT_ENOUGH_SHARDS when fewer than k are present.
+ */
+export async function reconstructShards(
+  shards: (Uint8Array | undefined)[],
+  spec: EcSpec,
+  shardSize: number,
+): Promise<Buffer[]> {
+  const n = spec.k + spec.m;
+  if (shards.length !== n) throw new RangeError(`reconstructShards: ${shards.length} slots for ${n} shards`);
+  const present = shards.flatMap((s, i) => (s ? [i] : []));
+  if (present.length < spec.k) {
+    throw new ZgError(
+      "STORAGE_NOT_ENOUGH_SHARDS",
+      `only ${present.length} of ${n} shards are available and ${spec.k} are needed to rebuild the file`,
+      { hint: "pass more nodes with --nodes (or start the nodes that are down) and retry" },
+    );
+  }
+  for (const i of present) {
+    if (shards[i]!.length !== shardSize)
+      throw new RangeError(`shard ${i} has ${shards[i]!.length} bytes, not ${shardSize}`);
+  }
+  const data = Buffer.alloc(shardSize * spec.k);
+  const parity = Buffer.alloc(shardSize * spec.m);
+  const slot = (i: number) =>
+    i < spec.k
+      ? data.subarray(i * shardSize, (i + 1) * shardSize)
+      : parity.subarray((i - spec.k) * shardSize, (i - spec.k + 1) * shardSize);
+  let sources = 0;
+  for (const i of present.slice(0, spec.k)) {
+    slot(i).set(shards[i]!);
+    sources |= 1 << i;
+  }
+  let targets = 0;
+  for (let i = 0; i < n; i++) if (!(sources & (1 << i))) targets |= 1 << i;
+  if (targets !== 0) await run(spec, sources, targets, data, parity, shardSize);
+  return Array.from({ length: n }, (_, i) => Buffer.from(slot(i)));
+}
+
+/** The original `size` bytes from any k shards. */
+export async function decodeFile(
+  shards: (Uint8Array | undefined)[],
+  spec: EcSpec,
+  shardSize: number,
+  size: number,
+): Promise<Buffer> {
+  const all = await reconstructShards(shards, spec, shardSize);
+  return Buffer.concat(all.slice(0, spec.k)).subarray(0, size);
+}

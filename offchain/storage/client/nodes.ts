@@ -1,0 +1,113 @@
+/** JSON-RPC calls to `zg storage-node` (0G's zgs_* API), as the client makes them. */
+import { ZgError, errorText } from "../../common/errors";
+import type { SegmentWithProofJson } from "../node/segments";
+
+export type ClientErrorCode =
+  | "STORAGE_NO_NODES"
+  | "STORAGE_NODE_UNREACHABLE"
+  | "STORAGE_NODE_REFUSED"
+  | "STORAGE_FILE_UNKNOWN"
+  | "STORAGE_DOWNLOAD_FAILED"
+  | "STORAGE_NO_SIGNER"
+  | "STORAGE_FILE_UNREADABLE"
+  | "STORAGE_NOT_ENOUGH_SHARDS"
+  | "STORAGE_BAD_ROOT";
+
+export interface FileInfo {
+  tx: {
+    seq?: number;
+    dataMerkleRoot: string;
+    startEntryIndex?: number;
+    size: number;
+    sectors?: number;
+    txHash?: string;
+  };
+  finalized: boolean;
+  uploadedSegNum: number;
+  segments: number;
+  shardSegments: number;
+}
+
+export interface ShardConfig {
+  shardId: number;
+  numShard: number;
+}
+
+/** An answer that came back with a JSON-RPC error: the node is up but refused. */
+export class NodeRefused extends Error {
+  constructor(
+    readonly url: string,
+    readonly code: number,
+    readonly errorName: string | undefined,
+    message: string,
+  ) {
+    super(`${url}: ${message}`);
+  }
+}
+
+/** One storage node's API. Network failures throw ZgError STORAGE_NODE_UNREACHABLE, refusals NodeRefused. */
+export class NodeClient {
+  constructor(
+    readonly url: string,
+    readonly timeoutMs = 30_000,
+  ) {}
+
+  async call<T>(method: string, params: unknown[] = []): Promise<T> {
+    let body: { result?: unknown; error?: { code: number; message: string; data?: { name?: string } } };
+    try {
+      const res = await fetch(this.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      body = (await res.json()) as typeof body;
+    } catch (err) {
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+      throw new ZgError<ClientErrorCode>(
+        "STORAGE_NODE_UNREACHABLE",
+        `storage node ${this.url} did not answer ${method}: ${errorText(cause)}`,
+        {
+          hint: "start the node or leave it out of --nodes",
+          cause: err,
+        },
+      );
+    }
+    if (body.error) throw new NodeRefused(this.url, body.error.code, body.error.data?.name, body.error.message);
+    return body.result as T;
+  }
+
+  fileInfo(root: string) {
+    return this.call<FileInfo | null>("zgs_getFileInfo", [root]);
+  }
+  shardConfig() {
+    return this.call<ShardConfig>("zgs_getShardConfig");
+  }
+  finalized(root: string) {
+    return this.call<boolean | null>("zgs_checkFileFinalized", [root]);
+  }
+  uploadSegments(segments: SegmentWithProofJson[]) {
+    return this.call<null>("zgs_uploadSegments", [segments]);
+  }
+  downloadSegmentWithProof(root: string, index: number) {
+    return this.call<SegmentWithProofJson | null>("zgs_downloadSegmentWithProof", [root, index]);
+  }
+}
+
+/** Parses `--nodes url1,url2`: ZgError STORAGE_NO_NODES when empty. */
+export function nodeClients(urls: string[], timeoutMs?: number): NodeClient[] {
+  const clean = [...new Set(urls.map((u) => u.trim()).filter((u) => u.length > 0))];
+  if (clean.length === 0) {
+    throw new ZgError<ClientErrorCode>("STORAGE_NO_NODES", "no storage nodes given", {
+      hint: "pass --nodes http://host:port[,http://host:port...] (the URLs `zg storage-node` prints)",
+    });
+  }
+  return clean.map((u) => new NodeClient(u, timeoutMs));
+}
+
+/** The flow segment a file segment lands on, and whether a node's shard keeps it. */
+export function nodeKeeps(shard: ShardConfig, startPos: number, index: number): boolean {
+  return (Math.floor(startPos / 1024) + index) % shard.numShard === shard.shardId;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

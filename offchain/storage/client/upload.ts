@@ -1,0 +1,184 @@
+/**
+ * Upload: the file's submission and root from the core, one Submit on the Flow (reused when one is there already:
+ * a retry never pays twice), then its segments to the nodes whose shard keeps them, in parallel, skipping nodes
+ * that hold the file already.
+ */
+import { ZgError } from "../../common/errors";
+import type { ChainClient } from "../../common/chain";
+import type { Logger } from "../../common/logger";
+import { createSubmission, layoutFile, toHex, type FileLayout, type Submission } from "../core";
+import { segmentWithProof } from "../node/segments";
+import { ensureSubmitted } from "./chain";
+import { NodeRefused, nodeKeeps, sleep, type ClientErrorCode, type FileInfo, type NodeClient } from "./nodes";
+import { quietProgress, type Progress } from "./progress";
+
+export interface UploadOptions {
+  logger: Logger;
+  progress?: Progress;
+  /** Segments per zgs_uploadSegments call. */
+  batchSegments: number;
+  /** Batches in flight per node. */
+  concurrency: number;
+  /** How long a node may take to see the Submit. */
+  syncTimeoutMs: number;
+  /** Lines for the user (stderr): what was paid. */
+  notify?: (line: string) => void;
+}
+
+/** One Flow entry: its bytes, layout, submission and root. */
+export interface Entry {
+  data: Uint8Array;
+  layout: FileLayout;
+  submission: Submission;
+  root: string;
+}
+
+export function entryOf(data: Uint8Array): Entry {
+  const layout = layoutFile(data);
+  return { data, layout, submission: createSubmission(data, "0x", layout), root: toHex(layout.root) };
+}
+
+/** Waits until the node has seen the root's Submit; returns its file info. */
+export async function waitForFile(node: NodeClient, root: string, timeoutMs: number): Promise<FileInfo> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const info = await node.fileInfo(root);
+    if (info) return info;
+    if (Date.now() > deadline) {
+      throw new ZgError<ClientErrorCode>(
+        "STORAGE_FILE_UNKNOWN",
+        `${node.url} has not seen the Submit of ${root} after ${timeoutMs} ms`,
+        {
+          hint: "check that the node follows the same chain and deployment (zgs_getStatus), then rerun: nothing is paid twice",
+        },
+      );
+    }
+    await sleep(250);
+  }
+}
+
+/** What one node needs of one entry: the segments its shard keeps, unless it holds the file already. */
+interface Job {
+  node: NodeClient;
+  entry: Entry;
+  indexes: number[];
+}
+
+async function planJobs(entry: Entry, nodes: NodeClient[], opts: UploadOptions): Promise<Job[]> {
+  return Promise.all(
+    nodes.map(async (node) => {
+      const info = await waitForFile(node, entry.root, opts.syncTimeoutMs);
+      if (info.finalized) return { node, entry, indexes: [] };
+      const shard = await node.shardConfig();
+      const start = info.tx.startEntryIndex ?? 0;
+      const indexes: number[] = [];
+      for (let i = 0; i < entry.layout.segments; i++) if (nodeKeeps(shard, start, i)) indexes.push(i);
+      return { node, entry, indexes };
+    }),
+  );
+}
+
+async function runJob(job: Job, opts: UploadOptions, progress: Progress): Promise<void> {
+  const batches: number[][] = [];
+  for (let i = 0; i < job.indexes.length; i += opts.batchSegments)
+    batches.push(job.indexes.slice(i, i + opts.batchSegments));
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++];
+      const segments = batch.map((i) => segmentWithProof(job.entry.data, job.entry.layout, i));
+      try {
+        await job.node.uploadSegments(segments);
+      } catch (err) {
+        if (err instanceof NodeRefused) {
+          throw new ZgError<ClientErrorCode>(
+            "STORAGE_NODE_REFUSED",
+            `${job.node.url} refused segments of ${job.entry.root}: ${err.message}`,
+            {
+              hint: "check the node's shard config and request size limit; rerun to resume (nothing is paid twice)",
+              cause: err,
+            },
+          );
+        }
+        throw err;
+      }
+      progress.add(batch.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency, batches.length) }, worker));
+}
+
+/**
+ * Uploads entries that are already submitted: `targets[i]` are the nodes entry i goes to. Nodes that hold an entry
+ * (finalized) are skipped. Returns how many segment uploads were sent.
+ */
+export async function uploadEntries(entries: Entry[], targets: NodeClient[][], opts: UploadOptions): Promise<number> {
+  const progress = opts.progress ?? quietProgress;
+  const jobs = (await Promise.all(entries.map((e, i) => planJobs(e, targets[i], opts)))).flat();
+  const total = jobs.reduce((n, j) => n + j.indexes.length, 0);
+  for (const j of jobs) {
+    if (j.indexes.length === 0)
+      opts.logger.info({ node: j.node.url, root: j.entry.root }, "node holds the file already");
+  }
+  progress.start(total, "upload");
+  try {
+    // One chain of jobs per node, the nodes in parallel.
+    const byNode = new Map<NodeClient, Job[]>();
+    for (const j of jobs) byNode.set(j.node, [...(byNode.get(j.node) ?? []), j]);
+    await Promise.all(
+      [...byNode.values()].map(async (list) => {
+        for (const j of list) await runJob(j, opts, progress);
+      }),
+    );
+  } finally {
+    progress.stop();
+  }
+  for (const j of jobs) {
+    if (j.indexes.length > 0 && (await j.node.finalized(j.entry.root)) !== true) {
+      throw new ZgError<ClientErrorCode>(
+        "STORAGE_NODE_REFUSED",
+        `${j.node.url} does not report ${j.entry.root} finalized after the upload`,
+        {
+          hint: "rerun the upload: it resumes and pays nothing again",
+        },
+      );
+    }
+  }
+  return total;
+}
+
+export interface PlainUploadResult {
+  root: string;
+  size: number;
+  segments: number;
+  paid: bigint;
+  submitted: boolean;
+  txHash: string;
+  uploaded: number;
+}
+
+/** `zg storage upload` without erasure coding: one Flow entry, every node gets the segments of its shard. */
+export async function uploadFile(
+  client: ChainClient,
+  data: Uint8Array,
+  nodes: NodeClient[],
+  opts: UploadOptions,
+): Promise<PlainUploadResult> {
+  const entry = entryOf(data);
+  const { records, paid, submitted } = await ensureSubmitted(
+    client,
+    [{ root: entry.root, submission: entry.submission, paddedSectors: entry.layout.paddedSectors }],
+    opts.logger,
+    opts.notify,
+  );
+  const uploaded = await uploadEntries([entry], [nodes], opts);
+  return {
+    root: entry.root,
+    size: data.length,
+    segments: entry.layout.segments,
+    paid,
+    submitted: submitted.length > 0,
+    txHash: records.get(entry.root.toLowerCase())!.txHash,
+    uploaded,
+  };
+}
