@@ -20,9 +20,12 @@ interface StorageNodeFlags extends CommonFlags {
   pollIntervalMs?: string;
   adminPort?: string;
   admin?: boolean;
+  keyFile?: string;
+  mine?: boolean;
+  maxNoncesPerPass?: string;
 }
 
-/** `zg storage-node`: a storage node (reads the chain only; needs no key). */
+/** `zg storage-node`: a storage node (reads the chain only; needs a key only to mine with `--mine`). */
 export function storageNodeCommand(): Command {
   return addCommonFlags(
     new Command("storage-node")
@@ -38,7 +41,10 @@ export function storageNodeCommand(): Command {
       .option("--max-pending-bytes <n>", "bytes held for files whose Submit is not seen yet (default 64 MiB)")
       .option("--poll-interval-ms <ms>", "how often to read new blocks (default 1000)")
       .option("--admin-port <port>", "port for the loopback admin API (default 5679)")
-      .option("--no-admin", "do not serve the admin API"),
+      .option("--no-admin", "do not serve the admin API")
+      .option("--key-file <file>", "file whose first line is the 0x-hex key the miner signs with")
+      .option("--mine", "run the PoRA miner (needs --key-file; docs/storage-miner.md)")
+      .option("--max-nonces-per-pass <n>", "nonces the miner tries per pass (default 2000)"),
   ).action(async (flags: StorageNodeFlags) => {
     const options = loadConfig(storageNodeOptionsSchema, {
       file: flags.config,
@@ -56,6 +62,9 @@ export function storageNodeCommand(): Command {
         "sync.pollIntervalMs": flags.pollIntervalMs,
         "admin.port": flags.adminPort,
         "admin.enabled": flags.admin === false ? false : undefined,
+        "chain.keyFile": flags.keyFile,
+        "mine.enabled": flags.mine,
+        "mine.maxNoncesPerPass": flags.maxNoncesPerPass,
       },
     });
     // Logs go to stderr (or the log file); stdout carries only the ready line.

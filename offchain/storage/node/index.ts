@@ -7,11 +7,12 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
-import { connectChain, type ChainClient } from "../../common/chain";
+import { connectChain, loadSigner, type ChainClient } from "../../common/chain";
 import type { Lifecycle } from "../../common/lifecycle";
 import type { Logger } from "../../common/logger";
 import { MetricsFactory, startMetricsServer } from "../../common/metrics";
 import { loadHashers } from "../core";
+import { createMinerMetrics, startMiner, type Miner } from "../miner";
 import { createStorageNodeMetrics } from "./metrics";
 import type { StorageNodeOptions } from "./options";
 import { adminMethods, zgsMethods, type RpcDeps } from "./rpc";
@@ -22,6 +23,8 @@ import { startChainSync } from "./sync";
 export interface StorageNode {
   url: string;
   adminUrl?: string;
+  /** Present when `mine.enabled`. */
+  miner?: Miner;
 }
 
 export interface StorageNodeDeps {
@@ -131,11 +134,34 @@ export async function initStorageNode(options: StorageNodeOptions, deps: Storage
     adminUrl = urlOf(options.admin.host, admin);
   }
 
+  // The miner starts after the first sync pass, on the store the API serves; it needs the key of chain.keyFile.
+  let miner: Miner | undefined;
+  if (options.mine.enabled) {
+    const signer = await loadSigner(options.chain, client.provider);
+    if (!signer) {
+      throw new Error("mining needs a key to sign answers: pass --key-file <file> (chain.keyFile) with --mine");
+    }
+    miner = await startMiner(
+      {
+        signer,
+        flowAddress: client.contractAddress("Flow"),
+        mineAddress: client.contractAddress("Mine"),
+        rewardsAddress: client.contractAddress("ChunkRewards"),
+        store,
+        metrics: createMinerMetrics(new MetricsFactory(deps.registry)),
+        logger: logger.child({ module: "miner" }),
+        signal,
+      },
+      options.mine,
+    );
+    lifecycle.add("miner", () => miner!.stop());
+  }
+
   const metricsServer = await startMetricsServer(options.metrics, deps.registry, logger.child({ module: "metrics" }));
   if (metricsServer) lifecycle.add("metrics", () => metricsServer.close());
 
   logger.info({ url, adminUrl, shard: options.shard, syncedBlock: store.cursor() }, "storage node listening");
-  return { url, adminUrl };
+  return { url, adminUrl, miner };
 }
 
 export { storageNodeOptionsSchema, type StorageNodeOptions } from "./options";

@@ -7,6 +7,7 @@ import {
   metricsOptionsSchema,
   portOption,
 } from "../../common/config";
+import { mineOptionsSchema } from "../miner/options";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
@@ -25,7 +26,7 @@ export const shardSchema = z
 
 /** Every option of `zg storage-node`, with its default; a JSON file, ZG_* env and flags override them. */
 export const storageNodeOptionsSchema = z.strictObject({
-  /** The node only reads the chain: no key is needed (one given is ignored). */
+  /** The node only reads the chain; a key (keyFile or privateKey) is needed only by the miner (`mine.enabled`). */
   chain: chainOptionsSchema.prefault({}),
   host: z.string().min(1).default("127.0.0.1"),
   port: portOption().default(5678),
@@ -61,6 +62,8 @@ export const storageNodeOptionsSchema = z.strictObject({
     .prefault({}),
   logger: loggerOptionsSchema.prefault({}),
   metrics: metricsOptionsSchema.prefault({}),
+  /** The PoRA miner (docs/storage-miner.md); off by default, it signs with chain.keyFile. */
+  mine: mineOptionsSchema.prefault({}),
 });
 
 export type StorageNodeOptions = z.output<typeof storageNodeOptionsSchema>;
