@@ -101,15 +101,19 @@ export async function downloadEntry(root: string, nodes: NodeClient[], opts: Dow
         if (seg.root.toLowerCase() !== root.toLowerCase() || seg.index !== index)
           throw new Error("answered for another root or index");
         const checked = checkSegment(seg, size);
+        // Segments past the file's end (padding of the padded file) carry only zeros: nothing to copy.
         const start = index * BYTES_PER_SEGMENT;
-        data.set(checked.data.subarray(0, Math.min(checked.data.length, size - start)), start);
+        if (start < size) data.set(checked.data.subarray(0, Math.min(checked.data.length, size - start)), start);
         served[s.node.url] = (served[s.node.url] ?? 0) + 1;
         return;
       } catch (err) {
         const reason = `segment ${index}: ${errorText(err)}`;
-        opts.logger.warn({ node: s.node.url, root, index, reason }, "node served bad data: skipping it");
-        badUrls.add(s.node.url);
-        bad.push({ url: s.node.url, reason });
+        // Segments fetched in parallel may find the same node bad: it is reported once.
+        if (!badUrls.has(s.node.url)) {
+          opts.logger.warn({ node: s.node.url, root, index, reason }, "node served bad data: skipping it");
+          badUrls.add(s.node.url);
+          bad.push({ url: s.node.url, reason });
+        }
         reasons.push(`${s.node.url}: bad data`);
       }
     }
