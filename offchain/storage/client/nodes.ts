@@ -52,13 +52,18 @@ export class NodeClient {
     readonly timeoutMs = 30_000,
   ) {}
 
-  async call<T>(method: string, params: unknown[] = []): Promise<T> {
+  call<T>(method: string, params: unknown[] = []): Promise<T> {
+    return this.send<T>(method, requestBody(method, params));
+  }
+
+  /** Sends a request body built once by `requestBody` (the same bytes can go to several nodes). */
+  async send<T>(method: string, request: string): Promise<T> {
     let body: { result?: unknown; error?: { code: number; message: string; data?: { name?: string } } };
     try {
       const res = await fetch(this.url, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+        body: request,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       body = (await res.json()) as typeof body;
@@ -92,6 +97,11 @@ export class NodeClient {
   downloadSegmentWithProof(root: string, index: number) {
     return this.call<SegmentWithProofJson | null>("zgs_downloadSegmentWithProof", [root, index]);
   }
+}
+
+/** A JSON-RPC 2.0 request body. */
+export function requestBody(method: string, params: unknown[]): string {
+  return JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
 }
 
 /** Parses `--nodes url1,url2`: ZgError STORAGE_NO_NODES when empty. */

@@ -9,7 +9,15 @@ import type { Logger } from "../../common/logger";
 import { createSubmission, layoutFile, toHex, type FileLayout, type Submission } from "../core";
 import { segmentWithProof } from "../node/segments";
 import { ensureSubmitted } from "./chain";
-import { NodeRefused, nodeKeeps, sleep, type ClientErrorCode, type FileInfo, type NodeClient } from "./nodes";
+import {
+  NodeRefused,
+  nodeKeeps,
+  requestBody,
+  sleep,
+  type ClientErrorCode,
+  type FileInfo,
+  type NodeClient,
+} from "./nodes";
 import { quietProgress, type Progress } from "./progress";
 
 export interface UploadOptions {
@@ -64,6 +72,13 @@ interface Job {
   indexes: number[];
 }
 
+/** Nodes that need the same segments of the same entry: each batch is built and serialized once for all of them. */
+interface Group {
+  entry: Entry;
+  nodes: NodeClient[];
+  indexes: number[];
+}
+
 async function planJobs(entry: Entry, nodes: NodeClient[], opts: UploadOptions): Promise<Job[]> {
   return Promise.all(
     nodes.map(async (node) => {
@@ -78,31 +93,50 @@ async function planJobs(entry: Entry, nodes: NodeClient[], opts: UploadOptions):
   );
 }
 
-async function runJob(job: Job, opts: UploadOptions, progress: Progress): Promise<void> {
+function groupJobs(jobs: Job[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const j of jobs) {
+    if (j.indexes.length === 0) continue;
+    const key = `${j.entry.root}/${j.indexes.join(",")}`;
+    const g = groups.get(key);
+    if (g) g.nodes.push(j.node);
+    else groups.set(key, { entry: j.entry, nodes: [j.node], indexes: j.indexes });
+  }
+  return [...groups.values()];
+}
+
+async function sendBatch(node: NodeClient, root: string, body: string): Promise<void> {
+  try {
+    await node.send<null>("zgs_uploadSegments", body);
+  } catch (err) {
+    if (err instanceof NodeRefused) {
+      throw new ZgError<ClientErrorCode>(
+        "STORAGE_NODE_REFUSED",
+        `${node.url} refused segments of ${root}: ${err.message}`,
+        {
+          hint: "check the node's shard config and request size limit; rerun to resume (nothing is paid twice)",
+          cause: err,
+        },
+      );
+    }
+    throw err;
+  }
+}
+
+async function runGroup(group: Group, opts: UploadOptions, progress: Progress): Promise<void> {
   const batches: number[][] = [];
-  for (let i = 0; i < job.indexes.length; i += opts.batchSegments)
-    batches.push(job.indexes.slice(i, i + opts.batchSegments));
+  for (let i = 0; i < group.indexes.length; i += opts.batchSegments) {
+    batches.push(group.indexes.slice(i, i + opts.batchSegments));
+  }
   let next = 0;
   const worker = async () => {
     while (next < batches.length) {
       const batch = batches[next++];
-      const segments = batch.map((i) => segmentWithProof(job.entry.data, job.entry.layout, i));
-      try {
-        await job.node.uploadSegments(segments);
-      } catch (err) {
-        if (err instanceof NodeRefused) {
-          throw new ZgError<ClientErrorCode>(
-            "STORAGE_NODE_REFUSED",
-            `${job.node.url} refused segments of ${job.entry.root}: ${err.message}`,
-            {
-              hint: "check the node's shard config and request size limit; rerun to resume (nothing is paid twice)",
-              cause: err,
-            },
-          );
-        }
-        throw err;
-      }
-      progress.add(batch.length);
+      const body = requestBody("zgs_uploadSegments", [
+        batch.map((i) => segmentWithProof(group.entry.data, group.entry.layout, i)),
+      ]);
+      await Promise.all(group.nodes.map((node) => sendBatch(node, group.entry.root, body)));
+      progress.add(batch.length * group.nodes.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency, batches.length) }, worker));
@@ -122,14 +156,7 @@ export async function uploadEntries(entries: Entry[], targets: NodeClient[][], o
   }
   progress.start(total, "upload");
   try {
-    // One chain of jobs per node, the nodes in parallel.
-    const byNode = new Map<NodeClient, Job[]>();
-    for (const j of jobs) byNode.set(j.node, [...(byNode.get(j.node) ?? []), j]);
-    await Promise.all(
-      [...byNode.values()].map(async (list) => {
-        for (const j of list) await runJob(j, opts, progress);
-      }),
-    );
+    await Promise.all(groupJobs(jobs).map((g) => runGroup(g, opts, progress)));
   } finally {
     progress.stop();
   }
