@@ -51,7 +51,8 @@ export class FlowView {
     while (this.subs.length < this.store.submissions()) {
       const s = await this.store.submission(this.subs.length);
       if (!s) break;
-      this.subs.push(s);
+      // The padded sectors are the sum of the node sizes (the record's own count is not relied upon).
+      this.subs.push({ ...s, sectors: s.nodes.reduce((sum, n) => sum + 2 ** n.height, 0) });
     }
   }
 

@@ -127,6 +127,7 @@ export async function startMiner(deps: MinerDeps, options: MineOptions): Promise
   const answered = new Set<string>();
   let current: { ctx: MiningContext; tree: NonNullable<ReturnType<FlowView["contextTree"]>> } | undefined;
   let nonce = 0n;
+  let scannedAt = 0;
   let lastRateLog = 0;
   const onAbort = () => worker.stopPass();
   signal.addEventListener("abort", onAbort, { once: true });
@@ -164,7 +165,8 @@ export async function startMiner(deps: MinerDeps, options: MineOptions): Promise
   }
 
   /** Seals (on the worker) the loads held in the context's flow that it does not have yet. */
-  async function prepare(ctx: MiningContext): Promise<boolean> {
+  async function prepare(ctx: MiningContext, fresh: boolean): Promise<boolean> {
+    scannedAt = Date.now();
     await view.refresh();
     const tree = view.contextTree(ctx);
     if (!tree) {
@@ -198,6 +200,10 @@ export async function startMiner(deps: MinerDeps, options: MineOptions): Promise
     state.heldLoads = sent.size;
     metrics.heldLoads.set(sent.size);
     current = { ctx, tree };
+    if (!fresh) {
+      if (jobs.length || gone.length) logger.info({ heldLoads: sent.size, sealed: jobs.length }, "held loads changed");
+      return true;
+    }
     nonce = 0n;
     logger.info(
       { epoch: String(ctx.epoch), flowLength: String(ctx.flowLength), heldLoads: sent.size, sealed: jobs.length },
@@ -221,10 +227,15 @@ export async function startMiner(deps: MinerDeps, options: MineOptions): Promise
     if (!ctx || ctx.flowLength === 0n) return false;
     const key = `${ctx.epoch}`;
     if (answered.has(key)) return false;
-    if (!current || current.ctx.digest !== ctx.digest) {
-      if (!(await prepare(ctx))) return false;
+    // A new context, nothing held yet, or a while since the last scan: (re)read what the node holds.
+    const fresh = !current || current.ctx.digest !== ctx.digest;
+    if (fresh || sent.size === 0 || Date.now() - scannedAt > options.rescanMs) {
+      if (!(await prepare(ctx, fresh))) return false;
     }
-    if (sent.size === 0) return false;
+    if (sent.size === 0) {
+      logger.debug({ epoch: key }, "no held load in the context's flow yet");
+      return false;
+    }
     state.epoch = key;
     metrics.epoch.set(Number(ctx.epoch));
     const span = BigInt(nextAlign(Number(ctx.flowLength), 10));

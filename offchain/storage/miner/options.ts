@@ -21,6 +21,8 @@ export const mineOptionsSchema = z.strictObject({
   maxNoncesPerPass: integerOption().min(1).max(10_000_000).default(2000),
   /** Most 256 KiB loads sealed and kept in the worker's memory (the first ones in flow order). */
   maxLoads: integerOption().min(1).default(4096),
+  /** How often the held loads are read again while a context is mined (new uploads join the running context). */
+  rescanMs: integerOption().min(100).default(30_000),
   /** Pause between passes when there is nothing to mine (no context, answered, nothing held). */
   intervalMs: integerOption().min(10).default(1000),
   /** Fix the current epoch's mining context (Flow.makeContext) when nobody has yet: Mine.submit needs it. */
