@@ -189,5 +189,10 @@ describe("[e2e] storage miner on zg devnet", function () {
     expect(Number(hashes?.[1])).to.be.greaterThan(0);
     expect(metrics).to.match(/zg_storage_miner_hash_rate \d+/);
     expect(node.stderr()).to.include('"msg":"answer accepted"');
+
+    // Ctrl-C: the signal stops the pass, the worker thread is terminated, the node exits cleanly.
+    node.child.kill("SIGINT");
+    expect(await node.exited).to.equal(0);
+    expect(node.stderr()).to.include('"module":"miner","durationMs"');
   });
 });
