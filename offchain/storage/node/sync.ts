@@ -64,7 +64,8 @@ export function parseSubmit(log: Log): SubmissionRecord {
     seq: Number(ev.args.submissionIndex),
     root: (ev.args.dataRoot as string).toLowerCase(),
     startPos: Number(ev.args.startPos),
-    sectors: Number(ev.args.length),
+    // `ev.args.length` is the Result's field count, not the event's `length` field (the fifth).
+    sectors: Number(ev.args[4]),
     size: Number(sub[0]),
     nodes: sub[2].map(([root, height]) => ({ root: root.toLowerCase(), height: Number(height) })),
     tx: log.transactionHash,
