@@ -52,6 +52,7 @@ describe("[e2e] zg devnet", function () {
 
     // Its workers: 4 storage nodes and 4 DA signers, each answering at the URL the summary prints.
     expect(summary.workers.filter((w) => w.startsWith("storage-"))).to.have.length(4);
+    expect(summary.workers.filter((w) => w.includes("mining"))).to.have.length(1);
     expect(summary.workers.filter((w) => w.startsWith("da-signer-"))).to.have.length(4);
     for (const line of summary.workers) {
       const url = /(http:\/\/\S+)/.exec(line)![1];
