@@ -18,7 +18,8 @@ import {
   type FileLayout,
 } from "../../offchain/storage/core";
 import { checkSegment, segmentWithProof, type SegmentWithProofJson } from "../../offchain/storage/node/segments";
-import { freePort, startDevnet, startZg, waitFor, type Devnet, type Running } from "../helpers/process";
+import { startDevnet, waitFor, type Devnet, type Running } from "../helpers/process";
+import { startStorageNode } from "../helpers/storageNodes";
 import { bytes } from "./helpers";
 
 const FLOW_ABI = [
@@ -90,35 +91,8 @@ describe("[e2e] storage node on zg devnet", function () {
   let shardNode: NodeProcess;
   const dataDir = () => path.join(devnet.dataDir, "storage-node");
 
-  async function startNode(dir = dataDir(), extra: string[] = []): Promise<NodeProcess> {
-    const metricsPort = await freePort();
-    const run = startZg(
-      [
-        "storage-node",
-        "--rpc",
-        devnet.url,
-        "--deployments",
-        devnet.deployments,
-        "--port",
-        "0",
-        "--admin-port",
-        "0",
-        "--data-dir",
-        dir,
-        "--poll-interval-ms",
-        "100",
-        "--metrics",
-        "--metrics-port",
-        String(metricsPort),
-        ...extra,
-      ],
-      { ZG_MAX_REQUEST_BYTES: String(2 * 1024 * 1024) },
-    );
-    await waitFor(() => run.stdout().includes("storage-node ready") || run.child.exitCode !== null, 60_000, "node");
-    const m = /storage-node ready: (\S+) \(admin (\S+)\)/.exec(run.stdout());
-    if (!m) throw new Error(`zg storage-node did not start:\n${run.stderr()}`);
-    return { run, url: m[1], adminUrl: m[2], metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
-  }
+  const startNode = (dir = dataDir(), extra: string[] = []): Promise<NodeProcess> =>
+    startStorageNode(devnet, dir, extra, { ZG_MAX_REQUEST_BYTES: String(2 * 1024 * 1024) });
 
   async function submit(data: Uint8Array, mined = true) {
     const layout = layoutFile(data);

@@ -80,7 +80,7 @@ async function requireReachable(nodes: NodeClient[]): Promise<void> {
     nodes.map((n) =>
       n.shardConfig().then(
         () => undefined,
-        (err: unknown) => `${n.url} (${errorText(err)})`,
+        (err: unknown) => (err instanceof ZgError ? err.message : `${n.url}: ${errorText(err)}`),
       ),
     ),
   );
