@@ -210,9 +210,17 @@ describe("[e2e] storage client (zg storage) on zg devnet", function () {
       `      killed with ${partial.uploadedSegNum} segments on the first node (finalized ${partial.finalized})`,
     );
 
-    const second = await zg(args);
-    expect(second.stdout.trim()).to.equal(plainRoot);
-    expect(second.stderr).to.include("already submitted");
+    const second = await zg([...args, "--json"]);
+    const resumed = JSON.parse(second.stdout) as {
+      root: string;
+      paid: string;
+      submitted: boolean;
+      uploaded: number;
+      segments: number;
+    };
+    expect(resumed).to.include({ root: plainRoot, paid: "0", submitted: false });
+    // Segments a node held already are not sent again.
+    expect(resumed.uploaded).to.be.at.most(live.length * resumed.segments - partial.uploadedSegNum);
     const submits = await submitsOf(plainRoot);
     expect(submits).to.have.length(1);
     const receipt = (await provider.getTransactionReceipt(submits[0].transactionHash))!;

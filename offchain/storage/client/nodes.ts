@@ -57,7 +57,7 @@ export class NodeClient {
   }
 
   /** Sends a request body built once by `requestBody` (the same bytes can go to several nodes). */
-  async send<T>(method: string, request: string): Promise<T> {
+  async send<T>(method: string, request: string, raw = false): Promise<T> {
     let body: { result?: unknown; error?: { code: number; message: string; data?: { name?: string } } };
     try {
       const res = await fetch(this.url, {
@@ -78,8 +78,31 @@ export class NodeClient {
         },
       );
     }
+    if (raw) return body as T;
     if (body.error) throw new NodeRefused(this.url, body.error.code, body.error.data?.name, body.error.message);
     return body.result as T;
+  }
+
+  /** Which of a file's segments the node holds: one JSON-RPC batch of 1-sector `zgs_downloadSegment` probes. */
+  async heldSegments(root: string, indexes: number[]): Promise<Set<number>> {
+    const held = new Set<number>();
+    for (let i = 0; i < indexes.length; i += 256) {
+      const chunk = indexes.slice(i, i + 256);
+      const body = JSON.stringify(
+        chunk.map((index) => ({
+          jsonrpc: "2.0",
+          id: index,
+          method: "zgs_downloadSegment",
+          params: [root, index * 1024, index * 1024 + 1],
+        })),
+      );
+      const answers = await this.send<unknown>("batch", body, true);
+      if (!Array.isArray(answers)) continue;
+      for (const a of answers as { id?: unknown; result?: unknown }[]) {
+        if (typeof a.id === "number" && typeof a.result === "string") held.add(a.id);
+      }
+    }
+    return held;
   }
 
   fileInfo(root: string) {

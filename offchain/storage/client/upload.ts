@@ -88,6 +88,12 @@ async function planJobs(entry: Entry, nodes: NodeClient[], opts: UploadOptions):
       const start = info.tx.startEntryIndex ?? 0;
       const indexes: number[] = [];
       for (let i = 0; i < entry.layout.segments; i++) if (nodeKeeps(shard, start, i)) indexes.push(i);
+      // A node part-way through this file (an earlier run stopped): send only the segments it lacks.
+      if (info.uploadedSegNum > 0) {
+        const held = await node.heldSegments(entry.root, indexes);
+        opts.logger.info({ node: node.url, root: entry.root, held: held.size }, "resuming: skipping held segments");
+        return { node, entry, indexes: indexes.filter((i) => !held.has(i)) };
+      }
       return { node, entry, indexes };
     }),
   );
