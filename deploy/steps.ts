@@ -1,3 +1,4 @@
+import { id, ZeroHash } from "ethers";
 import type { BaseContract, ContractTransactionResponse } from "ethers";
 import type { DeployContext } from "./context";
 
@@ -124,4 +125,34 @@ async function record(
   };
   await ctx.save();
   ctx.log(`deployed ${name} (${artifact}) at ${address} in block ${startBlock}`);
+}
+
+/** Grants `role` on `contract` to `account` when the deployer may; otherwise logs the call governance must queue. */
+export async function grantOrLog(ctx: DeployContext, contract: string, name: string, role: string, account: string) {
+  const c = await ctx.hre.ethers.getContractAt("AccessControlUpgradeable", contract, ctx.deployer);
+  if (await c.hasRole(role, account)) return;
+  if (await c.hasRole(ZeroHash, ctx.deployerAddress)) {
+    await (await c.grantRole(role, account)).wait();
+  } else {
+    ctx.log(`governance must grant ${name}: ${contract}.grantRole(${role}, ${account})`);
+  }
+}
+
+/**
+ * Gives `ctx.admin` the admin and upgrade roles on each contract, then renounces the deployer's own when the two
+ * differ, so only governance can change or upgrade them afterwards.
+ */
+export async function handOverAdmin(ctx: DeployContext, contracts: string[]): Promise<void> {
+  if (!ctx.admin) throw new Error("handOverAdmin needs ctx.admin: run the governance module first");
+  const roles = [id("UPGRADER_ROLE"), ZeroHash];
+  for (const address of contracts) {
+    for (const role of roles) await grantOrLog(ctx, address, "the admin role", role, ctx.admin);
+  }
+  if (ctx.admin.toLowerCase() === ctx.deployerAddress.toLowerCase()) return;
+  for (const address of contracts) {
+    const c = await ctx.hre.ethers.getContractAt("AccessControlUpgradeable", address, ctx.deployer);
+    for (const role of roles) {
+      if (await c.hasRole(role, ctx.deployerAddress)) await (await c.renounceRole(role, ctx.deployerAddress)).wait();
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import { id, parseEther, ZeroHash } from "ethers";
 import { z } from "zod";
 import type { DeployContext } from "../context";
-import { deployUups } from "../steps";
+import { deployUups, grantOrLog, handOverAdmin } from "../steps";
 
 const DAY = 24 * 3600;
 /** Native-token amounts are written in whole tokens (18 decimals) as decimal strings: "0.001". */
@@ -83,25 +83,12 @@ export function daParams(ctx: DeployContext): DaDeployParams {
   return parsed.data;
 }
 
-const ADMIN = ZeroHash;
-const UPGRADER = id("UPGRADER_ROLE");
 export const SAMPLER_ROLE = id("SAMPLER_ROLE");
 export const SLASHER_ROLE = id("SLASHER_ROLE");
 
 /** The sampler's first target for a difficulty: (2^256 − 1) / difficulty. */
 export function samplerTargetOf(difficulty: number): bigint {
   return (2n ** 256n - 1n) / BigInt(difficulty);
-}
-
-/** Grants `role` on `contract` to `account` when the deployer may; otherwise logs the call governance must queue. */
-async function grantOrLog(ctx: DeployContext, contract: string, name: string, role: string, account: string) {
-  const c = await ctx.hre.ethers.getContractAt("AccessControlUpgradeable", contract, ctx.deployer);
-  if (await c.hasRole(role, account)) return;
-  if (await c.hasRole(ADMIN, ctx.deployerAddress)) {
-    await (await c.grantRole(role, account)).wait();
-  } else {
-    ctx.log(`governance must grant ${name}: ${contract}.grantRole(${role}, ${account})`);
-  }
 }
 
 /**
@@ -161,18 +148,7 @@ export async function deployDa(ctx: DeployContext): Promise<void> {
   ]);
   await grantOrLog(ctx, entrance, "SAMPLER_ROLE", SAMPLER_ROLE, sampler);
   await grantOrLog(ctx, registry, "SLASHER_ROLE", SLASHER_ROLE, challenge);
-  const contracts = [registry, entrance, sampler, challenge];
-  for (const address of contracts) {
-    for (const role of [UPGRADER, ADMIN]) await grantOrLog(ctx, address, "the admin role", role, ctx.admin);
-  }
-  if (ctx.admin.toLowerCase() !== me.toLowerCase()) {
-    for (const address of contracts) {
-      const c = await ctx.hre.ethers.getContractAt("AccessControlUpgradeable", address, ctx.deployer);
-      for (const role of [UPGRADER, ADMIN]) {
-        if (await c.hasRole(role, me)) await (await c.renounceRole(role, me)).wait();
-      }
-    }
-  }
+  await handOverAdmin(ctx, [registry, entrance, sampler, challenge]);
 
   const stakingContract = await ctx.hre.ethers.getContractAt("Staking", staking, ctx.deployer);
   const service = await stakingContract.getService(registry);

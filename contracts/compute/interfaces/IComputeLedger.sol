@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IComputeLedgerTypes
+/// @notice The structs the compute ledger takes and returns.
+interface IComputeLedgerTypes {
+    /// @notice A user's main account: funds the user may withdraw at any time or move to providers.
+    /// @param balance Wei held for the user, not yet moved to any provider.
+    /// @param signerKey The user's Baby Jubjub public key (Ax, Ay): compute receipts are signed with it and
+    /// settlement proofs are checked against it. (0, 0) until the account is created.
+    /// @param exists Whether the account was created.
+    struct Account {
+        uint256 balance;
+        uint256[2] signerKey;
+        bool exists;
+    }
+
+    /// @notice One pending refund of a sub-account.
+    /// @param amount Wei that returns to the main account.
+    /// @param unlockAt Timestamp from which the refund can be processed.
+    struct Refund {
+        uint128 amount;
+        uint64 unlockAt;
+    }
+
+    /// @notice A user's funds set aside for one provider.
+    /// @param balance Wei the provider may charge, pending refunds included.
+    /// @param pendingRefund The part of `balance` waiting to return to the main account (sum of `refunds`).
+    /// @param refunds Pending refunds in request order.
+    struct SubAccount {
+        uint256 balance;
+        uint256 pendingRefund;
+        Refund[] refunds;
+    }
+
+    /// @notice Running totals the invariant `deposited == main + sub + paidOut + withdrawn` is stated over.
+    struct Totals {
+        uint256 deposited;
+        uint256 withdrawn;
+        uint256 paidOut;
+        uint256 mainBalances;
+        uint256 subBalances;
+    }
+}
+
+/// @title IComputeLedgerErrors
+/// @notice The custom errors of the compute ledger.
+interface IComputeLedgerErrors {
+    /// @notice Thrown when an account is created twice.
+    error ComputeLedgerAccountExists(address user);
+    /// @notice Thrown when an operation needs an account the user never created.
+    error ComputeLedgerNoAccount(address user);
+    /// @notice Thrown when a signer key is not a Baby Jubjub point of the prime-order subgroup's curve (or is zero).
+    error ComputeLedgerBadSignerKey();
+    /// @notice Thrown when a transfer, withdrawal or refund names more than is available.
+    error ComputeLedgerInsufficientBalance(uint256 available, uint256 requested);
+    /// @notice Thrown when an amount is zero.
+    error ComputeLedgerZeroAmount();
+    /// @notice Thrown when a sub-account already holds the most pending refunds allowed.
+    error ComputeLedgerTooManyRefunds(uint256 max);
+    /// @notice Thrown when the refund lock time is outside [MIN_LOCK_TIME, MAX_LOCK_TIME].
+    error ComputeLedgerBadLockTime(uint256 lockTime);
+    /// @notice Thrown when a native-token transfer to `to` fails.
+    error ComputeLedgerTransferFailed(address to);
+    /// @notice Thrown when the provider is the zero address or the user itself.
+    error ComputeLedgerBadProvider(address provider);
+}
+
+/// @title IComputeLedgerEvents
+/// @notice The events of the compute ledger.
+interface IComputeLedgerEvents {
+    /// @notice Emitted when a user creates an account.
+    event AccountCreated(address indexed user, uint256[2] signerKey);
+    /// @notice Emitted when a user replaces the receipt signer key.
+    event SignerKeyChanged(address indexed user, uint256[2] signerKey);
+    /// @notice Emitted when wei enters a main account.
+    event Deposited(address indexed user, uint256 amount, uint256 balance);
+    /// @notice Emitted when wei leaves a main account to the user's wallet.
+    event Withdrawn(address indexed user, uint256 amount, uint256 balance);
+    /// @notice Emitted when wei moves from the main account into a provider's sub-account.
+    /// @param cancelledRefunds Pending refunds the transfer cancelled (they stay in the sub-account).
+    event Transferred(address indexed user, address indexed provider, uint256 amount, uint256 cancelledRefunds);
+    /// @notice Emitted when a refund is requested.
+    event RefundRequested(address indexed user, address indexed provider, uint256 amount, uint64 unlockAt);
+    /// @notice Emitted when unlocked refunds return to the main account.
+    event RefundsProcessed(address indexed user, address indexed provider, uint256 amount);
+    /// @notice Emitted when a settlement contract charges a sub-account and pays the provider.
+    /// @param requested What the settlement asked for.
+    /// @param paid What the sub-account could pay (less than requested when it ran short).
+    event Charged(address indexed user, address indexed provider, uint256 requested, uint256 paid);
+    /// @notice Emitted when governance changes the refund lock time.
+    event LockTimeChanged(uint256 lockTime);
+}
+
+/// @title IComputeLedger
+/// @notice Escrow for compute: a user's main account, per-provider sub-accounts, refunds that wait out a lock
+/// time, and charges made only by settlement contracts holding SETTLER_ROLE.
+interface IComputeLedger is IComputeLedgerTypes, IComputeLedgerErrors, IComputeLedgerEvents {
+    /// @notice Initializes the proxy.
+    /// @param admin Receives DEFAULT_ADMIN_ROLE and UPGRADER_ROLE.
+    /// @param pauser Receives PAUSER_ROLE.
+    /// @param lockTime Seconds a refund waits, within [1 hour, 7 days].
+    /// @param maxRefunds Most pending refunds per sub-account (1..64).
+    function initialize(address admin, address pauser, uint256 lockTime, uint256 maxRefunds) external;
+
+    /// @notice Creates the caller's account with its receipt signer key, crediting msg.value.
+    function createAccount(uint256[2] calldata signerKey) external payable;
+
+    /// @notice Replaces the caller's receipt signer key. Receipts signed with the old key no longer settle.
+    function setSignerKey(uint256[2] calldata signerKey) external;
+
+    /// @notice Credits msg.value to the caller's main account.
+    function deposit() external payable;
+
+    /// @notice Sends `amount` from the caller's main account to the caller.
+    function withdraw(uint256 amount) external;
+
+    /// @notice Moves `amount` from the caller's main account into its sub-account for `provider`, cancelling the
+    /// sub-account's pending refunds (the funds stay in the sub-account).
+    function transfer(address provider, uint256 amount) external;
+
+    /// @notice Starts a refund of `amount` from the sub-account for `provider`; it unlocks after the lock time.
+    /// The provider can still charge it until then.
+    function requestRefund(address provider, uint256 amount) external;
+
+    /// @notice Returns every unlocked refund of the caller's sub-account for `provider` to the main account.
+    /// @return amount Wei returned.
+    function processRefunds(address provider) external returns (uint256 amount);
+
+    /// @notice Charges `amount` to `user`'s sub-account for `provider` and pays the provider what it holds, up to
+    /// `amount`; pending refunds shrink (newest first) when the rest of the balance cannot cover it.
+    /// @dev Only SETTLER_ROLE (the serving and fine-tuning contracts). Never reverts for a short balance.
+    /// @return paid Wei sent to the provider.
+    function charge(address user, address provider, uint256 amount) external returns (uint256 paid);
+
+    /// @notice Sets the refund lock time (admin).
+    function setLockTime(uint256 lockTime) external;
+
+    /// @notice The user's main account.
+    function getAccount(address user) external view returns (Account memory);
+
+    /// @notice The user's receipt signer key ((0, 0) without an account).
+    function signerKeyOf(address user) external view returns (uint256[2] memory);
+
+    /// @notice The sub-account of `user` for `provider`.
+    function getSubAccount(address user, address provider) external view returns (SubAccount memory);
+
+    /// @notice Wei the provider could charge now (the sub-account's balance, pending refunds included).
+    function chargeable(address user, address provider) external view returns (uint256);
+
+    /// @notice The refund lock time in seconds.
+    function lockTime() external view returns (uint256);
+
+    /// @notice Most pending refunds per sub-account.
+    function maxRefunds() external view returns (uint256);
+
+    /// @notice The running totals.
+    function totals() external view returns (Totals memory);
+}
