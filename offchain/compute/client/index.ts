@@ -1,0 +1,7 @@
+// The user-side compute SDK: ledger account, services, sessions and a paying fetch for the openai client.
+export * from "./account";
+export * from "./contracts";
+export * from "./fetch";
+export * from "./keys";
+export * from "./services";
+export * from "./session";
