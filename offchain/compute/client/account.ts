@@ -6,7 +6,7 @@
 import type { Contract, ContractTransactionResponse, TransactionReceipt } from "ethers";
 import { ZgError } from "../../common/errors";
 import type { PublicKey } from "../core";
-import type { ComputeContracts } from "./contracts";
+import type { ComputeContracts } from "../chain";
 
 export type ComputeClientErrorCode =
   "COMPUTE_REVERTED" | "COMPUTE_NO_SERVICE" | "COMPUTE_BAD_AMOUNT" | "COMPUTE_BROKER_REFUSED" | "COMPUTE_BILL_REFUSED";

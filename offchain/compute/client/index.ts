@@ -1,6 +1,6 @@
 // The user-side compute SDK: ledger account, services, sessions and a paying fetch for the openai client.
 export * from "./account";
-export * from "./contracts";
+export { computeContracts, type ComputeContracts } from "../chain";
 export * from "./fetch";
 export * from "./keys";
 export * from "./services";
