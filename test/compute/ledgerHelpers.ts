@@ -1,0 +1,108 @@
+import { expect } from "chai";
+import { ethers, upgrades } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { addPoint, inCurve, mulPointEscalar, subOrder, type Point } from "@zk-kit/baby-jubjub";
+import { derivePublicKey } from "@zk-kit/eddsa-poseidon";
+import { id, parseEther, type Signer } from "ethers";
+import type { ComputeLedger, FineTuning, ServingStakeMock } from "../../typechain-types";
+import { DAY, HOUR, LOCK_TIME, MAX_REFUNDS, MIN_PROVIDER_STAKE } from "./helpers";
+
+export { DAY, HOUR, LOCK_TIME, MAX_REFUNDS, MIN_PROVIDER_STAKE };
+export const SETTLER_ROLE = id("SETTLER_ROLE");
+/** The deploy module's fine-tuning defaults. */
+export const FT_PARAMS = { ackWindow: DAY, penaltyPpm: 300_000, deliveryTimeout: 7 * DAY };
+export const ONE = parseEther("1");
+
+/** A user's receipt signer key: the Baby Jubjub public key of a test secret. */
+export function signerKey(seed: string | number): [bigint, bigint] {
+  const p = derivePublicKey(`zg-ledger-test-${seed}`);
+  return [p[0], p[1]];
+}
+
+/** EIP-2494's generator of the whole curve group (order 8·subOrder). */
+const GENERATOR: Point<bigint> = [
+  995203441582195749578291179787384436505546430278305826713579947235728471134n,
+  5472060717959818805561601436314318772137091100104008585924551046643952123905n,
+];
+
+/** The eight points of order dividing 8 (the identity first), all on the curve. */
+export function smallOrderPoints(): Point<bigint>[] {
+  const t8 = mulPointEscalar(GENERATOR, subOrder);
+  const points: Point<bigint>[] = [[0n, 1n]];
+  for (let k = 1; k < 8; k++) points.push(addPoint(points[k - 1], t8));
+  for (const p of points) expect(inCurve(p)).to.equal(true);
+  return points;
+}
+
+/** A key shifted by an order-8 point: on the curve, full order, verifies the same signatures. */
+export function shiftedKey(seed: string | number): [bigint, bigint] {
+  const [x, y] = addPoint(signerKey(seed), smallOrderPoints()[1]);
+  return [x, y];
+}
+
+export { GENERATOR };
+
+/**
+ * The ledger and fine-tuning contracts behind UUPS proxies with a stake stand-in for the serving contract
+ * (its stake rule is all FineTuning reads). `settler` holds SETTLER_ROLE so tests can charge directly.
+ */
+export async function ledgerFixture() {
+  const [deployer, user, provider, stranger, other, settler] = await ethers.getSigners();
+  const ledgerFactory = await ethers.getContractFactory("ComputeLedger");
+  const ledger = (await upgrades.deployProxy(ledgerFactory, [deployer.address, deployer.address, LOCK_TIME, MAX_REFUNDS], {
+    kind: "uups",
+  })) as unknown as ComputeLedger;
+  const serving = (await (
+    await ethers.getContractFactory("ServingStakeMock")
+  ).deploy(MIN_PROVIDER_STAKE)) as unknown as ServingStakeMock;
+  const ftFactory = await ethers.getContractFactory("FineTuning");
+  const fineTuning = (await upgrades.deployProxy(
+    ftFactory,
+    [deployer.address, deployer.address, await ledger.getAddress(), await serving.getAddress(), FT_PARAMS],
+    { kind: "uups" },
+  )) as unknown as FineTuning;
+  await ledger.grantRole(SETTLER_ROLE, await fineTuning.getAddress());
+  await ledger.grantRole(SETTLER_ROLE, settler.address);
+  /** Gives `account` the provider stake the serving contract requires (or `amount`). */
+  const stake = async (account: Signer, amount = MIN_PROVIDER_STAKE) => {
+    await serving.setStake(await account.getAddress(), amount);
+  };
+  return { ledger, serving, fineTuning, deployer, user, provider, stranger, other, settler, stake };
+}
+
+export type LedgerFixture = Awaited<ReturnType<typeof ledgerFixture>>;
+
+/** `user` with an account holding `main` and a sub-account for `provider` holding `sub`. */
+export async function fund(f: LedgerFixture, user: Signer, provider: Signer, main: bigint, sub: bigint, seed = 1) {
+  await f.ledger.connect(user).createAccount(signerKey(seed), { value: main + sub });
+  if (sub > 0n) await f.ledger.connect(user).transfer(await provider.getAddress(), sub);
+}
+
+/** Everything a refused call must leave unchanged, for the given users and providers. */
+export async function ledgerState(f: LedgerFixture, users: Signer[], providers: Signer[]) {
+  const ledgerAddress = await f.ledger.getAddress();
+  const t = await f.ledger.totals();
+  const state: unknown[] = [await ethers.provider.getBalance(ledgerAddress), [...t]];
+  for (const u of users) {
+    const a = await f.ledger.getAccount(u);
+    state.push([a.balance, a.exists, [...a.signerKey]]);
+    for (const p of providers) {
+      const s = await f.ledger.getSubAccount(u, p);
+      state.push([s.balance, s.pendingRefund, s.refunds.map((r) => [r.amount, r.unlockAt])]);
+    }
+  }
+  for (const p of providers) state.push(await ethers.provider.getBalance(p));
+  return state;
+}
+
+/** Checks the accounting invariants of the ledger. */
+export async function expectInvariants(f: LedgerFixture) {
+  const t = await f.ledger.totals();
+  expect(t.deposited).to.equal(t.mainBalances + t.subBalances + t.paidOut + t.withdrawn);
+  expect(await ethers.provider.getBalance(await f.ledger.getAddress())).to.equal(t.mainBalances + t.subBalances);
+}
+
+/** Moves the clock to `seconds` after the latest block. */
+export async function after(seconds: number | bigint) {
+  await time.increase(seconds);
+}
