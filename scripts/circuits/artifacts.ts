@@ -13,6 +13,7 @@ import {
   sha256File,
   SOLIDITY_VERSION,
 } from "./lib";
+import { batchVerifierFor, batchVerifierProblems } from "./batchVerifier";
 // ---------------------------------------------------------------------------------------------
 // Verifier and verification key
 
@@ -145,6 +146,9 @@ export async function checkCircuit(circuit: Circuit, options: { recompile: boole
     return [(error as Error).message];
   }
   const problems = [...manifestProblems(circuit, manifest), ...(await keyExportProblems(circuit))];
+  // A batch verifier is rendered from the verification key, which keyExportProblems ties to the zkey.
+  const batch = batchVerifierFor(circuit.name, path.resolve(circuit.artifactsDir, "..", "..", ".."));
+  if (batch) problems.push(...batchVerifierProblems(batch));
   if (options.recompile) problems.push(...sourceProblems(circuit, manifest));
   return problems;
 }

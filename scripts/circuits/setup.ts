@@ -29,6 +29,7 @@ import {
   sha256File,
 } from "./lib";
 import { type Manifest, renderVerificationKey, renderVerifier } from "./artifacts";
+import { batchVerifierFor, writeBatchVerifier } from "./batchVerifier";
 
 // 2^10 hash iterations: snarkjs' minimum, enough for a dev key whose beacon is not a public value anyway.
 const BEACON_ITERATIONS_EXP = 10;
@@ -134,6 +135,11 @@ async function setupCircuit(
   fs.renameSync(staging, circuit.artifactsDir);
   fs.mkdirSync(path.dirname(circuit.verifier), { recursive: true });
   fs.writeFileSync(circuit.verifier, verifier);
+  const batch = batchVerifierFor(circuit.name);
+  if (batch) {
+    writeBatchVerifier(batch);
+    console.log(`${circuit.name}: ${rel(batch.file)} rendered from ${rel(batch.vkey)}`);
+  }
 
   const entry = (file: string) => ({ path: rel(file), sha256: sha256File(file) });
   const manifest: Manifest = {
