@@ -106,3 +106,32 @@ export async function expectInvariants(f: LedgerFixture) {
 export async function after(seconds: number | bigint) {
   await time.increase(seconds);
 }
+
+export const SERVICE = { model: "zg-tiny-lm", url: "https://ft.example:8443", pricePerToken: 1000n };
+export const DATASET = ethers.id("dataset root");
+export const MODEL_ROOT = ethers.id("model root");
+export const MODEL_HASH = ethers.id("model bytes");
+export const SPEC = '{"epochs":1,"lr":0.0001}';
+
+/** A staked provider with a service, and a user whose sub-account for it holds `sub`. */
+export async function fineTuningFixture() {
+  const f = await ledgerFixture();
+  await f.stake(f.provider);
+  await f.fineTuning.connect(f.provider).registerService(SERVICE);
+  await fund(f, f.user, f.provider, ONE, 2n * ONE);
+  return f;
+}
+
+/** fineTuningFixture with task 1 (fee 1 token) created by the user. */
+export async function taskFixture() {
+  const f = await fineTuningFixture();
+  await f.fineTuning.connect(f.user).createTask(f.provider, DATASET, SPEC, ONE);
+  return f;
+}
+
+/** taskFixture with task 1 delivered. */
+export async function deliveredFixture() {
+  const f = await taskFixture();
+  await f.fineTuning.connect(f.provider).submitDeliverable(1, MODEL_ROOT, MODEL_HASH);
+  return f;
+}
