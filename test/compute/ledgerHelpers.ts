@@ -78,7 +78,7 @@ export async function fund(f: LedgerFixture, user: Signer, provider: Signer, mai
   if (sub > 0n) await f.ledger.connect(user).transfer(await provider.getAddress(), sub);
 }
 
-/** Everything a refused call must leave unchanged, for the given users and providers. */
+/** Everything a refused call must leave unchanged in the ledger, for the given users and providers. */
 export async function ledgerState(f: LedgerFixture, users: Signer[], providers: Signer[]) {
   const ledgerAddress = await f.ledger.getAddress();
   const t = await f.ledger.totals();
@@ -91,7 +91,7 @@ export async function ledgerState(f: LedgerFixture, users: Signer[], providers: 
       state.push([s.balance, s.pendingRefund, s.refunds.map((r) => [r.amount, r.unlockAt])]);
     }
   }
-  for (const p of providers) state.push(await ethers.provider.getBalance(p));
+  // Providers' own balances move with the gas they pay; what the ledger paid them is totals.paidOut.
   return state;
 }
 
