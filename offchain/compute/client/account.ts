@@ -3,7 +3,7 @@
  * provider's sub-account, ask for them back (a refund waits out the lock time), withdraw. Every call waits for its
  * transaction and turns a revert into a ZgError naming the contract's custom error.
  */
-import type { Contract, ContractTransactionResponse, TransactionReceipt } from "ethers";
+import { Interface, type Contract, type ContractTransactionResponse, type TransactionReceipt } from "ethers";
 import { ZgError } from "../../common/errors";
 import type { PublicKey } from "../core";
 import type { ComputeContracts } from "../chain";
@@ -34,9 +34,20 @@ export interface AccountInfo {
   subAccounts: SubAccountInfo[];
 }
 
-/** The custom error's name and arguments when `err` is a decoded revert, else undefined. */
+// OpenZeppelin's errors every protocol contract can raise, which the per-contract ABIs leave out.
+const COMMON_ERRORS = new Interface([
+  "error EnforcedPause()",
+  "error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)",
+]);
+
+/** The custom error's name and arguments when `err` is a decodable revert, else undefined. */
 export function revertName(err: unknown): string | undefined {
-  const revert = (err as { revert?: { name?: string; args?: unknown[] } } | null)?.revert;
+  const e = err as { revert?: { name?: string; args?: unknown[] }; data?: unknown } | null;
+  let revert = e?.revert;
+  if (!revert?.name && typeof e?.data === "string" && e.data.length >= 10) {
+    const parsed = COMMON_ERRORS.parseError(e.data);
+    if (parsed) revert = { name: parsed.name, args: [...parsed.args] };
+  }
   if (!revert?.name) return undefined;
   const args = (revert.args ?? []).map((a) => String(a)).join(", ");
   return `${revert.name}(${args})`;
