@@ -171,7 +171,7 @@ describe("FineTuning tasks", function () {
       const ft = await f.fineTuning.getAddress();
       const call = (fn: string, args: unknown[]) =>
         receiver.execute(ft, f.fineTuning.interface.encodeFunctionData(fn, args));
-      await f.stake(receiver as never);
+      await f.stakeContract(receiver);
       await call("registerService", [SERVICE]);
       await f.ledger.connect(f.user).transfer(receiver, ONE);
       await f.fineTuning.connect(f.user).createTask(receiver, DATASET, SPEC, ONE / 2n);

@@ -100,13 +100,18 @@ describe("FineTuning", function () {
 
     it("refuses a provider short of stake, a second service, bad fields, and registration while paused", async function () {
       const f = await loadFixture(ledgerFixture);
-      await f.stake(f.provider, MIN_PROVIDER_STAKE - 1n);
+      await expect(f.fineTuning.connect(f.stranger).registerService(SERVICE))
+        .to.be.revertedWithCustomError(f.fineTuning, "FineTuningInsufficientStake")
+        .withArgs(f.stranger.address, 0n, MIN_PROVIDER_STAKE);
+      await f.stake(f.provider);
+      const staked = await f.staking.serviceStake(f.provider, f.serving);
+      await f.requireStake(staked + 1n);
       expect(await f.fineTuning.isEligible(f.provider)).to.equal(false);
       const p = f.fineTuning.connect(f.provider);
       await expect(p.registerService(SERVICE))
         .to.be.revertedWithCustomError(f.fineTuning, "FineTuningInsufficientStake")
-        .withArgs(f.provider.address, MIN_PROVIDER_STAKE - 1n, MIN_PROVIDER_STAKE);
-      await f.stake(f.provider);
+        .withArgs(f.provider.address, staked, staked + 1n);
+      await f.requireStake(staked);
       for (const [field, change] of [
         ["model", { model: "" }],
         ["model", { model: "m".repeat(513) }],
@@ -140,7 +145,7 @@ describe("FineTuning", function () {
       await expect(f.fineTuning.connect(f.stranger).updateService(SERVICE))
         .to.be.revertedWithCustomError(f.fineTuning, "FineTuningNoService")
         .withArgs(f.stranger.address);
-      await f.stake(f.provider, 0n);
+      await f.requireStake(MIN_PROVIDER_STAKE + 1n);
       await expect(p.updateService(SERVICE)).to.be.revertedWithCustomError(f.fineTuning, "FineTuningInsufficientStake");
       expect((await f.fineTuning.getService(f.provider)).pricePerToken).to.equal(5n);
     });
@@ -215,11 +220,11 @@ describe("FineTuning", function () {
       await expect(u.createTask(f.provider, DATASET, "x".repeat(4097), ONE))
         .to.be.revertedWithCustomError(f.fineTuning, "FineTuningSpecTooLong")
         .withArgs(4097);
-      await f.stake(f.provider, 1n);
+      await f.requireStake(MIN_PROVIDER_STAKE + 1n);
       await expect(u.createTask(f.provider, DATASET, SPEC, ONE))
         .to.be.revertedWithCustomError(f.fineTuning, "FineTuningInsufficientStake")
-        .withArgs(f.provider.address, 1n, MIN_PROVIDER_STAKE);
-      await f.stake(f.provider);
+        .withArgs(f.provider.address, MIN_PROVIDER_STAKE, MIN_PROVIDER_STAKE + 1n);
+      await f.requireStake(MIN_PROVIDER_STAKE);
       await f.fineTuning.pause();
       await expect(u.createTask(f.provider, DATASET, SPEC, ONE)).to.be.revertedWithCustomError(
         f.fineTuning,

@@ -1,11 +1,12 @@
 import { expect } from "chai";
-import { ethers, upgrades } from "hardhat";
+import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { addPoint, inCurve, mulPointEscalar, subOrder, type Point } from "@zk-kit/baby-jubjub";
 import { derivePublicKey } from "@zk-kit/eddsa-poseidon";
 import { id, parseEther, type Signer } from "ethers";
-import type { ComputeLedger, FineTuning, ServingStakeMock } from "../../typechain-types";
-import { DAY, HOUR, LOCK_TIME, MAX_REFUNDS, MIN_PROVIDER_STAKE } from "./helpers";
+import type { ComputeReentrantReceiver } from "../../typechain-types";
+import { pubKey } from "../staking/helpers";
+import { DAY, HOUR, LOCK_TIME, MAX_REFUNDS, MIN_PROVIDER_STAKE, computeFixture, makeProvider } from "./helpers";
 
 export { DAY, HOUR, LOCK_TIME, MAX_REFUNDS, MIN_PROVIDER_STAKE };
 export const SETTLER_ROLE = id("SETTLER_ROLE");
@@ -43,31 +44,31 @@ export function shiftedKey(seed: string | number): [bigint, bigint] {
 export { GENERATOR };
 
 /**
- * The ledger and fine-tuning contracts behind UUPS proxies with a stake stand-in for the serving contract
- * (its stake rule is all FineTuning reads). `settler` holds SETTLER_ROLE so tests can charge directly.
+ * The protocol deployed through `deploy/` (computeFixture) plus what these suites need: `settler` holds the
+ * ledger's SETTLER_ROLE so tests can charge directly, `stake` makes an account an eligible provider (a validator
+ * with the minimum stake, opted into ComputeServing), `requireStake` moves the serving contract's minimum.
  */
 export async function ledgerFixture() {
-  const [deployer, user, provider, stranger, other, settler] = await ethers.getSigners();
-  const ledgerFactory = await ethers.getContractFactory("ComputeLedger");
-  const ledger = (await upgrades.deployProxy(ledgerFactory, [deployer.address, deployer.address, LOCK_TIME, MAX_REFUNDS], {
-    kind: "uups",
-  })) as unknown as ComputeLedger;
-  const serving = (await (
-    await ethers.getContractFactory("ServingStakeMock")
-  ).deploy(MIN_PROVIDER_STAKE)) as unknown as ServingStakeMock;
-  const ftFactory = await ethers.getContractFactory("FineTuning");
-  const fineTuning = (await upgrades.deployProxy(
-    ftFactory,
-    [deployer.address, deployer.address, await ledger.getAddress(), await serving.getAddress(), FT_PARAMS],
-    { kind: "uups" },
-  )) as unknown as FineTuning;
-  await ledger.grantRole(SETTLER_ROLE, await fineTuning.getAddress());
-  await ledger.grantRole(SETTLER_ROLE, settler.address);
-  /** Gives `account` the provider stake the serving contract requires (or `amount`). */
-  const stake = async (account: Signer, amount = MIN_PROVIDER_STAKE) => {
-    await serving.setStake(await account.getAddress(), amount);
+  const f = await computeFixture();
+  const settler = (await ethers.getSigners())[5];
+  await f.ledger.grantRole(SETTLER_ROLE, settler.address);
+  let validators = 0;
+  const stake = async (account: Signer) => makeProvider(f, account, validators++);
+  /** Makes the test contract `receiver` an eligible provider through its `execute`. */
+  const stakeContract = async (receiver: ComputeReentrantReceiver) => {
+    const staking = await f.staking.getAddress();
+    const register = f.staking.interface.encodeFunctionData("registerValidator", [
+      pubKey(3900 + validators++),
+      "contract provider",
+      0,
+      0,
+      0,
+    ]);
+    await receiver.execute(staking, register, { value: MIN_PROVIDER_STAKE });
+    await receiver.execute(staking, f.staking.interface.encodeFunctionData("optIn", [await f.serving.getAddress()]));
   };
-  return { ledger, serving, fineTuning, deployer, user, provider, stranger, other, settler, stake };
+  const requireStake = async (amount: bigint) => f.serving.setMinProviderStake(amount);
+  return { ...f, settler, stake, stakeContract, requireStake };
 }
 
 export type LedgerFixture = Awaited<ReturnType<typeof ledgerFixture>>;
