@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { formatError } from "../common/errors";
 import { chainCommand } from "./chain";
+import { computeCommand } from "./compute";
 import { daCommand } from "./da";
 import { daSignerCommand } from "./da-signer";
 import { devnetCommand } from "./devnet";
@@ -20,7 +21,8 @@ export function buildProgram(): Command {
     .addCommand(daSignerCommand())
     .addCommand(daCommand())
     .addCommand(storageNodeCommand())
-    .addCommand(storageCommand());
+    .addCommand(storageCommand())
+    .addCommand(computeCommand());
 }
 
 /** Runs the CLI; any error ends the process with one line on stderr, never a stack trace. */

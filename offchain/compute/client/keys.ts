@@ -33,7 +33,7 @@ export function loadReceiptKey(file: string, { create = false } = {}): ReceiptKe
   if (!fs.existsSync(file)) {
     if (!create) {
       throw new ZgError("KEY_FILE_UNREADABLE", `no receipt key at ${file}`, {
-        hint: "run `zg compute account create` first (it generates the key), or pass --receipt-key-file",
+        hint: "run `zg compute account --create` first (it generates the key), or pass --receipt-key-file",
       });
     }
     const privateKey = new Uint8Array(crypto.randomBytes(32));
