@@ -1,4 +1,5 @@
 import type { DeployContext } from "./context";
+import { deployCompute } from "./modules/compute";
 import { deployDa } from "./modules/da";
 import { deployGovernance } from "./modules/governance";
 import { deployInft } from "./modules/inft";
@@ -16,6 +17,7 @@ export const MODULES: Record<string, DeployModule> = {
   da: deployDa,
   storage: deployStorage,
   inft: deployInft,
+  compute: deployCompute,
 };
 
 /** Runs `only` (or every module) in order. Governance always runs: the others need its admin address. */
