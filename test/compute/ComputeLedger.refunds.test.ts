@@ -2,7 +2,16 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress } from "ethers";
-import { LOCK_TIME, MAX_REFUNDS, ONE, after, expectInvariants, fund, ledgerFixture, ledgerState } from "./ledgerHelpers";
+import {
+  LOCK_TIME,
+  MAX_REFUNDS,
+  ONE,
+  after,
+  expectInvariants,
+  fund,
+  ledgerFixture,
+  ledgerState,
+} from "./ledgerHelpers";
 
 /** The amounts of the sub-account's pending refunds, oldest first. */
 async function refundAmounts(f: Awaited<ReturnType<typeof ledgerFixture>>) {
@@ -64,7 +73,11 @@ describe("ComputeLedger refunds and charges", function () {
       await expect(u.processRefunds(f.provider))
         .to.emit(f.ledger, "RefundsProcessed")
         .withArgs(f.user.address, f.provider.address, ONE);
-      expect(await refundAmounts(f)).to.deep.equal({ balance: 9n * ONE, pending: 5n * ONE, amounts: [2n * ONE, 3n * ONE] });
+      expect(await refundAmounts(f)).to.deep.equal({
+        balance: 9n * ONE,
+        pending: 5n * ONE,
+        amounts: [2n * ONE, 3n * ONE],
+      });
       expect((await f.ledger.getAccount(f.user)).balance).to.equal(ONE);
       await after(LOCK_TIME / 2);
       expect(await u.processRefunds.staticCall(f.provider)).to.equal(5n * ONE);
@@ -128,7 +141,9 @@ describe("ComputeLedger refunds and charges", function () {
       await fund(f, f.user, f.provider, ONE, ONE);
       const s = f.ledger.connect(f.settler);
       const tx = await s.charge(f.user, f.provider, 3n * ONE);
-      await expect(tx).to.emit(f.ledger, "Charged").withArgs(f.user.address, f.provider.address, 3n * ONE, ONE);
+      await expect(tx)
+        .to.emit(f.ledger, "Charged")
+        .withArgs(f.user.address, f.provider.address, 3n * ONE, ONE);
       await expect(tx).to.changeEtherBalances([f.provider, f.ledger], [ONE, -ONE]);
       expect((await f.ledger.getAccount(f.user)).balance).to.equal(ONE);
       const empty = await s.charge(f.stranger, f.provider, ONE);

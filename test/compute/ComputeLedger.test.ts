@@ -159,7 +159,9 @@ describe("ComputeLedger", function () {
       const f = await loadFixture(ledgerFixture);
       await f.ledger.connect(f.user).createAccount(signerKey("a"), { value: ONE });
       const tx = await f.ledger.connect(f.user).deposit({ value: 2n * ONE });
-      await expect(tx).to.emit(f.ledger, "Deposited").withArgs(f.user.address, 2n * ONE, 3n * ONE);
+      await expect(tx)
+        .to.emit(f.ledger, "Deposited")
+        .withArgs(f.user.address, 2n * ONE, 3n * ONE);
       await expect(tx).to.changeEtherBalances([f.user, f.ledger], [-2n * ONE, 2n * ONE]);
       expect((await f.ledger.getAccount(f.user)).balance).to.equal(3n * ONE);
       await expectInvariants(f);
@@ -191,7 +193,9 @@ describe("ComputeLedger", function () {
       await f.ledger.connect(f.user).createAccount(signerKey("a"), { value: 3n * ONE });
       await f.ledger.pause();
       const tx = await f.ledger.connect(f.user).withdraw(ONE);
-      await expect(tx).to.emit(f.ledger, "Withdrawn").withArgs(f.user.address, ONE, 2n * ONE);
+      await expect(tx)
+        .to.emit(f.ledger, "Withdrawn")
+        .withArgs(f.user.address, ONE, 2n * ONE);
       await expect(tx).to.changeEtherBalances([f.user, f.ledger], [ONE, -ONE]);
       await f.ledger.connect(f.user).withdraw(2n * ONE);
       expect((await f.ledger.getAccount(f.user)).balance).to.equal(0n);

@@ -98,9 +98,7 @@ describe("FineTuning tasks", function () {
       await f.fineTuning.connect(f.user).acknowledge(1);
       const tx = await f.fineTuning.connect(f.provider).settle(1);
       await expect(tx).to.emit(f.fineTuning, "TaskSettled").withArgs(1, ONE, ONE, true);
-      await expect(tx)
-        .to.emit(f.ledger, "Charged")
-        .withArgs(f.user.address, f.provider.address, ONE, ONE);
+      await expect(tx).to.emit(f.ledger, "Charged").withArgs(f.user.address, f.provider.address, ONE, ONE);
       await expect(tx).to.changeEtherBalances([f.provider, f.ledger], [ONE, -ONE]);
       const t = await f.fineTuning.getTask(1);
       expect([t.status, t.paid]).to.deep.equal([Status.Settled, ONE]);

@@ -176,9 +176,16 @@ describe("FineTuning", function () {
         .withArgs(1, f.user.address, f.provider.address, DATASET, ONE, deliverBy, SPEC);
       expect(await f.fineTuning.taskCount()).to.equal(1n);
       const t = await f.fineTuning.getTask(1);
-      expect([t.user, t.provider, t.status, t.fee, t.datasetRoot, t.spec, t.deliverBy, t.ackDeadline]).to.deep.equal(
-        [f.user.address, f.provider.address, 1n, ONE, DATASET, SPEC, BigInt(deliverBy), 0n],
-      );
+      expect([t.user, t.provider, t.status, t.fee, t.datasetRoot, t.spec, t.deliverBy, t.ackDeadline]).to.deep.equal([
+        f.user.address,
+        f.provider.address,
+        1n,
+        ONE,
+        DATASET,
+        SPEC,
+        BigInt(deliverBy),
+        0n,
+      ]);
       expect([t.penaltyPpm, t.ackWindow]).to.deep.equal([BigInt(FT_PARAMS.penaltyPpm), BigInt(FT_PARAMS.ackWindow)]);
       expect(await f.fineTuning.openFees(f.user, f.provider)).to.equal(ONE);
       // Nothing moves until settlement.
