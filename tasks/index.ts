@@ -5,3 +5,4 @@ import "./staking";
 import "./inft";
 import "./storage";
 import "./da";
+import "./compute";
