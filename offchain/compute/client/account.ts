@@ -40,12 +40,26 @@ const COMMON_ERRORS = new Interface([
   "error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)",
 ]);
 
-/** The custom error's name and arguments when `err` is a decodable revert, else undefined. */
-export function revertName(err: unknown): string | undefined {
-  const e = err as { revert?: { name?: string; args?: unknown[] }; data?: unknown } | null;
-  let revert = e?.revert;
-  if (!revert?.name && typeof e?.data === "string" && e.data.length >= 10) {
-    const parsed = COMMON_ERRORS.parseError(e.data);
+/** Revert data wherever the error carries it (ethers puts it on `data`, Hardhat's in-process signer deeper). */
+function revertData(err: unknown): string | undefined {
+  const e = err as { data?: unknown; error?: { data?: unknown }; info?: { error?: { data?: unknown } } } | null;
+  for (const d of [e?.data, e?.error?.data, e?.info?.error?.data]) {
+    if (typeof d === "string" && /^0x[0-9a-fA-F]{8}/.test(d)) return d;
+    const nested = (d as { data?: unknown } | undefined)?.data;
+    if (typeof nested === "string" && /^0x[0-9a-fA-F]{8}/.test(nested)) return nested;
+  }
+  return undefined;
+}
+
+/**
+ * The custom error's name and arguments when `err` is a decodable revert (by ethers, or from its data with
+ * `iface` and OpenZeppelin's common errors), else undefined.
+ */
+export function revertName(err: unknown, iface?: Interface): string | undefined {
+  let revert = (err as { revert?: { name?: string; args?: unknown[] } } | null)?.revert;
+  const data = revert?.name ? undefined : revertData(err);
+  if (data) {
+    const parsed = iface?.parseError(data) ?? COMMON_ERRORS.parseError(data);
     if (parsed) revert = { name: parsed.name, args: [...parsed.args] };
   }
   if (!revert?.name) return undefined;
@@ -66,7 +80,7 @@ export async function send(
     const receipt = await tx!.wait();
     return receipt!;
   } catch (err) {
-    const name = revertName(err);
+    const name = revertName(err, contract.interface);
     if (!name) throw err;
     throw new ZgError<ComputeClientErrorCode>("COMPUTE_REVERTED", `${method} reverted with ${name}`, {
       hint: hintFor(name),

@@ -203,7 +203,7 @@ export function createSettlementScheduler(options: SettlementSchedulerOptions): 
     try {
       receipt = await send(entries);
     } catch (err) {
-      const error = revertName(err) ?? errorText(err);
+      const error = revertName(err, chain.serving.interface) ?? errorText(err);
       backoffMs = Math.min(maxBackoffMs, backoffMs === 0 ? minBackoffMs : backoffMs * 2);
       backoffUntil = now() + backoffMs;
       metrics?.failures.inc({ stage: "send" });
