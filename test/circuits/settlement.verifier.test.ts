@@ -2,16 +2,21 @@
 // time; any changed proof word or public input, inputs swapped between proofs, non-canonical values and malformed
 // arrays make it answer false. Its coefficients match the TypeScript ones, and snarkjs' single-proof verifier
 // agrees on each proof.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { signReceipt, receiptPublicKey, SNARK_SCALAR_FIELD } from "../../offchain/zk/receipt";
 import {
   batchCoefficients,
   proveSettlement,
+  SettlementError,
   type SettlementProof,
   type SettlementRequest,
 } from "../../offchain/zk/settlement";
 import { releaseSnarkjsWorkers } from "../../offchain/zk/workers";
+import { batchVerifierFor, batchVerifierProblems, renderBatchVerifier } from "../../scripts/circuits/batchVerifier";
 import type { SettlementBatchVerifier, SettlementVerifier } from "../../typechain-types";
 
 // BN254 base field: proof coordinates live here.
@@ -127,6 +132,26 @@ describe("SettlementBatchVerifier (generated)", function () {
     });
   });
 
+  describe("proveSettlement", function () {
+    it("refuses bad input before proving, with the reason", async function () {
+      const bad = request("user a", 0xaaaan, 3n, 1);
+      const refusal = await proveSettlement({ ...bad, prevNonce: 4n }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(refusal).to.be.instanceOf(SettlementError);
+      expect((refusal as Error).message).to.match(/receipt 0: nonce 4 is not above prevNonce 4/);
+    });
+
+    it("returns the inputs in verifyBatch's order and the settled range", function () {
+      const [first] = proofs;
+      const [Ax, Ay] = receiptPublicKey("user a");
+      expect(first.inputs).to.deep.equal([0xaaaan, PROVIDER, Ax, Ay, 0n, 2n, 2n * 10n ** 15n + 1n]);
+      expect([first.lastNonce, first.total]).to.deep.equal([2n, 2n * 10n ** 15n + 1n]);
+      expect(first.proof).to.have.length(8);
+    });
+  });
+
   describe("SettlementVerifier (snarkjs' single-proof export)", function () {
     it("accepts each proof the batch verifier accepts", async function () {
       const single = (await ethers.deployContract("SettlementVerifier")) as unknown as SettlementVerifier;
@@ -143,5 +168,69 @@ describe("SettlementBatchVerifier (generated)", function () {
         expect(ok).to.equal(true);
       }
     });
+  });
+});
+
+describe("[offchain] SettlementBatchVerifier rendering", function () {
+  const committed = batchVerifierFor("settlement");
+  let root: string;
+  let copy: NonNullable<typeof committed>;
+
+  beforeEach(function () {
+    if (!committed) throw new Error("settlement has no batch verifier");
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "zg-batch-verifier-"));
+    const target = batchVerifierFor("settlement", root);
+    if (!target) throw new Error("settlement has no batch verifier");
+    copy = target;
+    fs.mkdirSync(path.dirname(copy.vkey), { recursive: true });
+    fs.mkdirSync(path.dirname(copy.file), { recursive: true });
+    fs.copyFileSync(committed.vkey, copy.vkey);
+    fs.copyFileSync(committed.file, copy.file);
+  });
+
+  afterEach(function () {
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it("is committed exactly as the committed verification key renders it", function () {
+    expect(batchVerifierProblems(committed!)).to.deep.equal([]);
+  });
+
+  it("names the contract, the circuit and its 7 public inputs", function () {
+    const source = fs.readFileSync(committed!.file, "utf8");
+    expect(source).to.contain("contract SettlementBatchVerifier {");
+    expect(source).to.contain("uint256[7][] calldata inputs");
+    expect(source).to.match(/uint256 internal constant IC7_Y = \d+;/);
+    expect(source).to.not.match(/IC8_X/);
+  });
+
+  it("catches a changed constant", function () {
+    const source = fs.readFileSync(copy.file, "utf8");
+    const tampered = source.replace(
+      /(uint256 internal constant IC0_X = \d*)(\d);/,
+      (_m, head: string, digit: string) => {
+        return `${head}${(Number(digit) + 1) % 10};`;
+      },
+    );
+    expect(tampered).to.not.equal(source);
+    fs.writeFileSync(copy.file, tampered);
+    const problems = batchVerifierProblems(copy);
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.match(
+      /^settlement: .*SettlementBatchVerifier\.sol is not the batch verifier rendered from its verification key$/,
+    );
+  });
+
+  it("catches a missing contract", function () {
+    fs.rmSync(copy.file);
+    expect(batchVerifierProblems(copy)).to.have.length(1);
+    expect(batchVerifierProblems(copy)[0]).to.match(/SettlementBatchVerifier\.sol is missing$/);
+  });
+
+  it("refuses a key that is not Groth16 on BN254", function () {
+    const vkey = JSON.parse(fs.readFileSync(copy.vkey, "utf8")) as Record<string, unknown>;
+    const render = (key: object) => () => renderBatchVerifier(JSON.stringify(key), copy);
+    expect(render({ ...vkey, protocol: "plonk" })).to.throw(/needs a groth16 key on bn128/);
+    expect(render({ ...vkey, nPublic: 8 })).to.throw(/8 IC points for 8 public signals/);
   });
 });
