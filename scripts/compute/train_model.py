@@ -9,7 +9,7 @@ Why the rotary convention matters: llama.cpp's "llama" architecture rotates ADJA
 why convert_hf_to_gguf.py permutes Q/K rows. We train with the adjacent-pair convention, so Q/K
 are written as trained, with no permutation.
 
-Example (CPU, ~15 min):  python3 scripts/compute/train_model.py --device cpu --steps 600
+The committed model:  python3 scripts/compute/train_model.py --device cuda   (~2 min on one H200)
 """
 import argparse
 import json
@@ -285,25 +285,25 @@ def main():
     ap.add_argument("--corpus", nargs="+", default=DEFAULT_CORPUS, help="directories of *.txt or files")
     ap.add_argument("--out", default=os.path.join(REPO, "models/zg-tiny"))
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    ap.add_argument("--steps", type=int, default=600)
+    ap.add_argument("--steps", type=int, default=4000)
     ap.add_argument("--time-budget", type=float, default=0,
                     help="seconds; if set, --steps is lowered after 30 steps when it would not fit this budget")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--vocab", type=int, default=4096, help="total vocabulary incl. 256 bytes and specials")
-    ap.add_argument("--d", type=int, default=256)
-    ap.add_argument("--layers", type=int, default=4)
-    ap.add_argument("--heads", type=int, default=4)
-    ap.add_argument("--ffn", type=int, default=704)
+    ap.add_argument("--d", type=int, default=288)
+    ap.add_argument("--layers", type=int, default=6)
+    ap.add_argument("--heads", type=int, default=6)
+    ap.add_argument("--ffn", type=int, default=768)
     ap.add_argument("--ctx", type=int, default=256)
-    ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--min-lr-frac", type=float, default=0.1)
     ap.add_argument("--warmup", type=int, default=50)
     ap.add_argument("--weight-decay", type=float, default=0.1)
     ap.add_argument("--qtype", default="q8_0", choices=["q8_0", "f16"])
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch default)")
     ap.add_argument("--name", default="zg-tiny")
-    ap.add_argument("--dropout", type=float, default=0.0)
+    ap.add_argument("--dropout", type=float, default=0.2)
     ap.add_argument("--eval-every", type=int, default=100,
                     help="steps between validation checks; the best checkpoint by val loss is exported")
     args = ap.parse_args()
