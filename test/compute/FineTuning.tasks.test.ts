@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ZeroHash } from "ethers";
+import { ZeroHash, type Interface } from "ethers";
 import {
   DATASET,
   FT_PARAMS,
@@ -168,7 +168,7 @@ describe("FineTuning tasks", function () {
       const receiver = await (await ethers.getContractFactory("ComputeReentrantReceiver")).deploy();
       const ft = await f.fineTuning.getAddress();
       const call = (fn: string, args: unknown[]) =>
-        receiver.execute(ft, f.fineTuning.interface.encodeFunctionData(fn, args));
+        receiver.execute(ft, (f.fineTuning.interface as Interface).encodeFunctionData(fn, args));
       await f.stakeContract(receiver);
       await call("registerService", [SERVICE]);
       await f.ledger.connect(f.user).transfer(receiver, ONE);
