@@ -113,10 +113,10 @@ interface RegisterFlags {
   keyFile?: string;
   rpc?: string;
   deployments?: string;
-  model: string;
-  url: string;
-  inputPrice: string;
-  outputPrice: string;
+  model?: string;
+  url?: string;
+  inputPrice?: string;
+  outputPrice?: string;
   teeSigner?: string;
   unit: string;
 }
@@ -134,61 +134,83 @@ function price(value: string, unit: string, name: string): bigint {
 }
 
 function registerCommand(): Command {
-  return new Command("register")
-    .description("register (or update) this provider's inference service on ComputeServing")
-    .requiredOption("--key-file <file>", "the provider's Ethereum key (a validator opted into ComputeServing)")
-    .requiredOption("--model <id>", "model id users ask for")
-    .requiredOption("--url <url>", "the broker's public URL")
-    .requiredOption("--input-price <amount>", "price per input token")
-    .requiredOption("--output-price <amount>", "price per output token")
-    .option("--unit <unit>", "unit of the prices: wei | gwei | ether", "wei")
-    .option("--tee-signer <address>", "register in tee mode with this attested signer address")
-    .option("--rpc <url>", "JSON-RPC URL (default http://127.0.0.1:8545)")
-    .option("--deployments <dir>", "folder of <chainId>.json deployment records")
-    .action(async (flags: RegisterFlags) => {
-      const options = loadConfig(registerOptionsSchema, {
-        flags: { "chain.rpcUrl": flags.rpc, "chain.deploymentsDir": flags.deployments, "chain.keyFile": flags.keyFile },
-      });
-      if (flags.teeSigner !== undefined && !isAddress(flags.teeSigner)) {
-        throw new ZgError("COMPUTE_BAD_TEE_SIGNER", `--tee-signer ${flags.teeSigner} is not an address`, {
-          hint: "pass the 0x address of the attested TEE signer key",
-        });
-      }
-      const logger = createLogger(options.logger, { destination: pino.destination({ fd: 2, sync: true }) });
-      const client = await connectChain(options.chain, logger);
-      try {
-        const { serving } = computeContracts(client);
-        const params = {
-          model: flags.model,
-          url: flags.url,
-          inputPrice: price(flags.inputPrice, flags.unit, "--input-price"),
-          outputPrice: price(flags.outputPrice, flags.unit, "--output-price"),
-          verifiability: flags.teeSigner ? VERIFIABILITY.tee : VERIFIABILITY.zk,
-          teeSigner: flags.teeSigner ?? ZeroAddress,
-        };
-        const provider = client.signer!.address;
-        const existing = await readService(serving, provider);
-        const tx = existing ? await serving.updateService(params) : await serving.registerService(params);
-        await tx.wait(client.confirmations);
-        console.log(
-          `${existing ? "updated" : "registered"} service of ${provider}: ${params.model} at ${params.url}, ` +
-            `${params.inputPrice}/${params.outputPrice} wei per input/output token (${flags.teeSigner ? "tee" : "zk"}); tx ${tx.hash}`,
-        );
-      } catch (err) {
-        const name = (err as { revert?: { name?: string; args?: unknown[] } }).revert?.name;
-        if (name === "ComputeServingInsufficientStake") {
-          throw new ZgError(
-            "COMPUTE_PROVIDER_NOT_STAKED",
-            "the provider is not a validator opted into ComputeServing with enough stake",
-            {
-              hint: "register the validator in Staking and opt into ComputeServing (service:optin) first",
-              cause: err,
-            },
-          );
+  return (
+    new Command("register")
+      .description("register (or update) this provider's inference service on ComputeServing")
+      // Not requiredOption: `provider` defines --key-file, --model, ... too and, as `zg` parses options anywhere,
+      // takes them first; the action reads both levels (optsWithGlobals) and checks what is missing itself.
+      .option("--key-file <file>", "the provider's Ethereum key (a validator opted into ComputeServing)")
+      .option("--model <id>", "model id users ask for")
+      .option("--url <url>", "the broker's public URL")
+      .option("--input-price <amount>", "price per input token")
+      .option("--output-price <amount>", "price per output token")
+      .option("--unit <unit>", "unit of the prices: wei | gwei | ether", "wei")
+      .option("--tee-signer <address>", "register in tee mode with this attested signer address")
+      .option("--rpc <url>", "JSON-RPC URL (default http://127.0.0.1:8545)")
+      .option("--deployments <dir>", "folder of <chainId>.json deployment records")
+      .action(async (_opts: unknown, cmd: Command) => {
+        const flags = cmd.optsWithGlobals<RegisterFlags>();
+        for (const [key, flag] of [
+          ["keyFile", "--key-file"],
+          ["model", "--model"],
+          ["url", "--url"],
+          ["inputPrice", "--input-price"],
+          ["outputPrice", "--output-price"],
+        ] as const) {
+          if (!flags[key]) {
+            throw new ZgError("COMPUTE_REGISTER_MISSING", `zg compute provider register needs ${flag}`, {
+              hint: "zg compute provider register --key-file <file> --model <id> --url <url> --input-price <wei> --output-price <wei>",
+            });
+          }
         }
-        throw err;
-      } finally {
-        client.close();
-      }
-    });
+        const options = loadConfig(registerOptionsSchema, {
+          flags: {
+            "chain.rpcUrl": flags.rpc,
+            "chain.deploymentsDir": flags.deployments,
+            "chain.keyFile": flags.keyFile,
+          },
+        });
+        if (flags.teeSigner !== undefined && !isAddress(flags.teeSigner)) {
+          throw new ZgError("COMPUTE_BAD_TEE_SIGNER", `--tee-signer ${flags.teeSigner} is not an address`, {
+            hint: "pass the 0x address of the attested TEE signer key",
+          });
+        }
+        const logger = createLogger(options.logger, { destination: pino.destination({ fd: 2, sync: true }) });
+        const client = await connectChain(options.chain, logger);
+        try {
+          const { serving } = computeContracts(client);
+          const params = {
+            model: flags.model!,
+            url: flags.url!,
+            inputPrice: price(flags.inputPrice!, flags.unit, "--input-price"),
+            outputPrice: price(flags.outputPrice!, flags.unit, "--output-price"),
+            verifiability: flags.teeSigner ? VERIFIABILITY.tee : VERIFIABILITY.zk,
+            teeSigner: flags.teeSigner ?? ZeroAddress,
+          };
+          const provider = client.signer!.address;
+          const existing = await readService(serving, provider);
+          const tx = existing ? await serving.updateService(params) : await serving.registerService(params);
+          await tx.wait(client.confirmations);
+          console.log(
+            `${existing ? "updated" : "registered"} service of ${provider}: ${params.model} at ${params.url}, ` +
+              `${params.inputPrice}/${params.outputPrice} wei per input/output token (${flags.teeSigner ? "tee" : "zk"}); tx ${tx.hash}`,
+          );
+        } catch (err) {
+          const name = (err as { revert?: { name?: string; args?: unknown[] } }).revert?.name;
+          if (name === "ComputeServingInsufficientStake") {
+            throw new ZgError(
+              "COMPUTE_PROVIDER_NOT_STAKED",
+              "the provider is not a validator opted into ComputeServing with enough stake",
+              {
+                hint: "register the validator in Staking and opt into ComputeServing (service:optin) first",
+                cause: err,
+              },
+            );
+          }
+          throw err;
+        } finally {
+          client.close();
+        }
+      })
+  );
 }
