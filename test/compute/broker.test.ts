@@ -13,6 +13,7 @@ import {
   HDNodeWallet,
   JsonRpcProvider,
   Mnemonic,
+  NonceManager,
   parseEther,
   toBeHex,
   zeroPadValue,
@@ -158,7 +159,7 @@ describe("zg compute provider [e2e]", function () {
     poor = devWallet(14, rpc);
     stranger = devWallet(15, rpc);
 
-    const staking = new Contract(addr("Staking"), STAKING_ABI, providerWallet);
+    const staking = new Contract(addr("Staking"), STAKING_ABI, new NonceManager(providerWallet));
     await (
       await staking.registerValidator(zeroPadValue(toBeHex(0xc0de), 48), "provider", 0, 0, 0, {
         value: parseEther("1000"),
@@ -201,19 +202,11 @@ describe("zg compute provider [e2e]", function () {
       [user, parseEther("1")],
       [poor, 1000n],
     ] as const) {
-      const ledger = new Contract(addr("ComputeLedger"), LEDGER_ABI, w);
+      const ledger = new Contract(addr("ComputeLedger"), LEDGER_ABI, new NonceManager(w));
       await (await ledger.createAccount([Ax, Ay], { value: funds })).wait();
       await (await ledger.transfer(providerWallet.address, funds)).wait();
     }
-    brokerArgs = [
-      ...chainFlags,
-      "--port",
-      "0",
-      ...modelArgs,
-      "--data-dir",
-      path.join(dir, "data"),
-      "--no-settlement",
-    ];
+    brokerArgs = [...chainFlags, "--port", "0", ...modelArgs, "--data-dir", path.join(dir, "data"), "--no-settlement"];
     broker = await startBroker(brokerArgs);
     session = await createSession(user, {
       provider: providerWallet.address,
