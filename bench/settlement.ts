@@ -4,6 +4,7 @@
 // Run: npm run bench:settlement  (writes bench/reports/settlement.json; BENCH_RUNS proofs per size, default 3;
 // BENCH_SIZES=1,2,4 to measure fewer sizes)
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { ethers } from "hardhat";
 import * as snarkjs from "snarkjs";
@@ -143,10 +144,13 @@ async function verifierGas() {
 }
 
 async function main() {
+  // Proof times are wall times: other work on the machine inflates them, so the report says how busy it was.
+  const loadBefore = os.loadavg()[0];
   const proving = await proofTimes();
   const gas = await verifierGas();
   const file = writeReport("settlement", {
     runsPerSize: RUNS,
+    loadAverage1m: { before: loadBefore, after: os.loadavg()[0] },
     ptau: path.basename(DEFAULT_PTAU),
     proving,
     verifyBatch: gas,
