@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
+import fc from "fast-check";
 import { signMessage } from "@zk-kit/eddsa-poseidon";
 import { mulPointEscalar, Base8 } from "@zk-kit/baby-jubjub";
 import { poseidon5 } from "poseidon-lite/poseidon5";
@@ -175,6 +176,44 @@ describe("[offchain] circuits/settlement SettleBatch", function () {
       }
       input.nonce[3] = 3n; // below the active nonces: padding is not ordered
       await expectPass(input);
+    });
+
+    it("never moves lastNonce or total, for any prefix length and any in-range padding (property)", async function () {
+      const signed = receiptsFor([11n, 12n, 13n]);
+      const paddingEntry = fc.record({
+        nonce: fc.bigInt(0n, (1n << 64n) - 1n),
+        fee: fc.bigInt(0n, (1n << 128n) - 1n),
+        requestHash: fc.bigInt(0n, SNARK_SCALAR_FIELD - 1n),
+        // A curve point or two arbitrary field elements: padding's R8 is never checked.
+        R8: fc.oneof(
+          fc.bigInt(1n, 1n << 64n).map((k) => mulPointEscalar(Base8, k)),
+          fc.tuple(fc.bigInt(0n, SNARK_SCALAR_FIELD - 1n), fc.bigInt(0n, SNARK_SCALAR_FIELD - 1n)),
+        ),
+        S: fc.bigInt(0n, (1n << 253n) - 1n),
+      });
+      const batch = fc
+        .integer({ min: 1, max: N - 1 })
+        .chain((active) =>
+          fc.tuple(fc.constant(active), fc.array(paddingEntry, { minLength: N - active, maxLength: N - active })),
+        );
+      await fc.assert(
+        fc.asyncProperty(batch, async ([active, padding]) => {
+          const input = rawInput(signed.slice(0, active));
+          padding.forEach((entry, j) => {
+            const i = active + j;
+            input.nonce[i] = entry.nonce;
+            input.fee[i] = entry.fee;
+            input.requestHash[i] = entry.requestHash;
+            [input.R8x[i], input.R8y[i]] = entry.R8;
+            input.S[i] = entry.S;
+          });
+          await expectPass(input);
+          const claimed = padding[0];
+          if (claimed.nonce !== input.lastNonce) await expectFail({ ...input, lastNonce: claimed.nonce }, LAST_NONCE);
+          if (claimed.fee !== 0n) await expectFail({ ...input, total: input.total + claimed.fee }, TOTAL);
+        }),
+        { numRuns: 8 },
+      );
     });
 
     it("cannot claim a padding entry's nonce as lastNonce", async function () {
