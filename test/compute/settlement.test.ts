@@ -120,7 +120,7 @@ describe("settlement scheduler [offchain]", function () {
       expect(await f.ledger.chargeable(user, provider)).to.equal(ethers.parseEther("1") - 10n * GWEI);
       expect((await metrics.receiptsSettled.get()).values[0].value).to.equal(4);
       expect((await metrics.settlementsSent.get()).values[0].value).to.equal(2);
-      expect(before).to.be.lessThan(await ethers.provider.getBalance(provider) + 10n ** 16n);
+      expect(before).to.be.lessThan((await ethers.provider.getBalance(provider)) + 10n ** 16n);
       await s.close();
     });
 
