@@ -2,7 +2,7 @@
 // Pure apart from proveSettlement (reads the circuit's wasm and zkey) and the manifest read for the batch size.
 import fs from "node:fs";
 import path from "node:path";
-import { AbiCoder, keccak256 } from "ethers";
+import { AbiCoder, getAddress, keccak256, toBeHex } from "ethers";
 import { type Groth16Proof, proveWithArtifacts, toGroth16Calldata } from "./groth16";
 import {
   type Numeric,
@@ -213,6 +213,12 @@ export async function proveSettlement(
     throw new SettlementError(`the circuit's public signals [${publicSignals.join(", ")}] are not the settlement's`);
   }
   return { proof: settlementProofWords(proof), inputs, lastNonce: input.lastNonce, total: input.total };
+}
+
+/** ComputeServing.settleZk's `ZkSettlement` entry for a proof: { user, lastNonce, total, proof }. */
+export function toZkSettlement(settlement: SettlementProof) {
+  const user = getAddress(toBeHex(settlement.inputs[0], 20));
+  return { user, lastNonce: settlement.lastNonce, total: settlement.total, proof: settlement.proof };
 }
 
 /**

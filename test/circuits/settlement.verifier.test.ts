@@ -12,6 +12,7 @@ import {
   batchCoefficients,
   proveSettlement,
   SettlementError,
+  toZkSettlement,
   type SettlementProof,
   type SettlementRequest,
 } from "../../offchain/zk/settlement";
@@ -149,6 +150,12 @@ describe("SettlementBatchVerifier (generated)", function () {
       expect(first.inputs).to.deep.equal([0xaaaan, PROVIDER, Ax, Ay, 0n, 2n, 2n * 10n ** 15n + 1n]);
       expect([first.lastNonce, first.total]).to.deep.equal([2n, 2n * 10n ** 15n + 1n]);
       expect(first.proof).to.have.length(8);
+      expect(toZkSettlement(first)).to.deep.equal({
+        user: "0x000000000000000000000000000000000000aaaa",
+        lastNonce: 2n,
+        total: 2n * 10n ** 15n + 1n,
+        proof: first.proof,
+      });
     });
   });
 
