@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { accountCommands } from "./account";
 import { chatCommand } from "./chat";
+import { finetuneCommand } from "./finetune";
 import { providerCommand } from "./provider";
 
 /** `zg compute`: the provider broker and the user's account, services and chat. */
@@ -9,6 +10,7 @@ export function computeCommand(): Command {
     "compute: run a provider broker; fund an account, list services and chat, paying with signed receipts",
   );
   command.addCommand(providerCommand());
+  command.addCommand(finetuneCommand());
   for (const c of accountCommands()) command.addCommand(c);
   return command.addCommand(chatCommand());
 }
