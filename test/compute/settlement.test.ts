@@ -209,6 +209,24 @@ describe("settlement scheduler [offchain]", function () {
     });
   });
 
+  describe("close", function () {
+    it("cuts a proof in progress short, sends nothing and leaves the bills for the next start", async function () {
+      const f = await loadFixture(servingFixture);
+      const [user, provider] = [f.user.address, f.provider.address];
+      const { store } = await openStore();
+      await putBill(store, user, provider, 1n, USER_KEY);
+      // Its own prover thread (the shared one must survive): closing the scheduler terminates it.
+      const { s } = scheduler(f, store, { prover: undefined });
+      await s.start();
+      const round = s.runOnce();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await s.close();
+      expect((await round).idle).to.equal("closed");
+      expect(await f.serving.nonceOf(user, provider)).to.equal(0n);
+      expect((await store.unsettled(user)).length).to.equal(1);
+    });
+  });
+
   describe("runOnce in TEE mode", function () {
     it("settles unsigned bills with the TEE signer's EIP-712 signature", async function () {
       const f = await loadFixture(teeFixture);

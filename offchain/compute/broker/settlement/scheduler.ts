@@ -150,6 +150,7 @@ export function createSettlementScheduler(options: SettlementSchedulerOptions): 
         metrics?.proofSeconds.observe(result.seconds);
         entry.zk = { lastNonce: result.lastNonce, total: result.total, proof: result.proof };
       } catch (err) {
+        if (closed) return [];
         // One user's bad receipts (a key changed since signing) must not hold up everyone else's.
         failed.add(entry.user);
         metrics?.failures.inc({ stage: "prove" });
@@ -188,6 +189,7 @@ export function createSettlementScheduler(options: SettlementSchedulerOptions): 
     if (entries.length === 0) return { idle: "nothing due", settled: [] };
     if (mode === "zk") {
       entries = await prove(entries);
+      if (closed) return { idle: "closed", settled: [] };
       if (entries.length === 0) return { idle: "proving failed", settled: [] };
     }
     // A proof is bound to its prevNonce: if the chain moved while proving, drop that user and re-plan next round.
@@ -278,8 +280,10 @@ export function createSettlementScheduler(options: SettlementSchedulerOptions): 
     if (closed) return;
     closed = true;
     clearTimeout(timer);
-    await running?.catch(() => undefined);
+    // Stopping the prover first cuts a proof short (seconds of work, redone next start); a transaction already
+    // sent is awaited so its bills are marked settled.
     if (ownsProver) await prover?.close();
+    await running?.catch(() => undefined);
   }
 
   options.signal?.addEventListener("abort", () => void close(), { once: true });
