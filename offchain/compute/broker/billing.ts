@@ -28,12 +28,6 @@ export interface BillingConfig {
   maxUnsignedFee: bigint;
 }
 
-/** A request allowed to run: its prices, and a reservation of its worst case released once it is billed. */
-export interface Admission {
-  prices: Prices;
-  release(): void;
-}
-
 export class Billing {
   /** Worst-case fees of requests running now, per user, so concurrent requests cannot overdraw together. */
   private readonly reserved = new Map<string, bigint>();
