@@ -73,6 +73,12 @@ describe("[offchain] LlamaBackend (zg-tiny, CPU)", function () {
       expect(err.message).to.contain("not a GGUF file");
     });
 
+    it("refuses a non-positive thread count before loading anything", async function () {
+      const err = await createLlamaBackend({ threads: 0 }).catch((e) => e);
+      expect(err).to.be.instanceOf(LlamaBackendError);
+      expect(err.message).to.contain("threads");
+    });
+
     it("refuses a truncated GGUF file", async function () {
       const file = path.join(os.tmpdir(), `zg-truncated-${process.pid}.gguf`);
       fs.writeFileSync(file, fs.readFileSync(DEFAULT_MODEL_PATH).subarray(0, 200_000));
@@ -176,8 +182,9 @@ describe("[offchain] LlamaBackend (zg-tiny, CPU)", function () {
       const g = await backend.complete("The whale", { maxTokens: 30, temperature: 0, stop: [stop] }, (d) =>
         deltas.push(d),
       );
+      expect(g.finishReason).to.equal("stop");
       expect(deltas.join("")).to.equal(g.text);
-      expect(deltas.join("")).to.not.contain(stop.slice(0, 1) === " " ? stop : stop.trim());
+      expect(deltas.join("")).to.not.contain(stop);
     });
 
     it("aborts mid-generation and keeps what was produced", async function () {
@@ -242,6 +249,15 @@ describe("[offchain] LlamaBackend (zg-tiny, CPU)", function () {
   });
 
   describe("close", function () {
+    it("lets accepted requests finish, then refuses work", async function () {
+      const b = await createLlamaBackend({ gpu: false });
+      const running = b.complete("The whale", { maxTokens: 20, temperature: 0 });
+      await b.close();
+      expect((await running).outputTokens).to.equal(20);
+      const err = await b.countTokens("x").catch((e) => e);
+      expect(err).to.be.instanceOf(LlamaBackendError);
+    });
+
     it("refuses work after close", async function () {
       const b = await createLlamaBackend({ gpu: false });
       await b.close();

@@ -112,6 +112,8 @@ class SequencePool {
 
 export class LlamaBackend implements Backend {
   private closed = false;
+  /** Requests accepted before close(): close() lets them finish before freeing the model. */
+  private readonly inflight = new Set<Promise<Generation>>();
 
   constructor(
     readonly model: string,
@@ -131,8 +133,9 @@ export class LlamaBackend implements Backend {
     return this.llamaModel.detokenize(tokens as Token[]);
   }
 
-  countTokens(text: string): Promise<number> {
-    return Promise.resolve(this.llamaModel.tokenize(text).length);
+  async countTokens(text: string): Promise<number> {
+    if (this.closed) throw new LlamaBackendError("backend is closed");
+    return this.llamaModel.tokenize(text).length;
   }
 
   chat(messages: ChatMessage[], options: GenerateOptions, onText?: (delta: string) => void): Promise<Generation> {
@@ -140,8 +143,16 @@ export class LlamaBackend implements Backend {
     return this.complete(formatChat(messages), { ...options, stop }, onText);
   }
 
-  async complete(prompt: string, options: GenerateOptions, onText?: (delta: string) => void): Promise<Generation> {
-    if (this.closed) throw new LlamaBackendError("backend is closed");
+  complete(prompt: string, options: GenerateOptions, onText?: (delta: string) => void): Promise<Generation> {
+    if (this.closed) return Promise.reject(new LlamaBackendError("backend is closed"));
+    const run = this.run(prompt, options, onText);
+    this.inflight.add(run);
+    const forget = () => this.inflight.delete(run);
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async run(prompt: string, options: GenerateOptions, onText?: (delta: string) => void): Promise<Generation> {
     // Billed input = the prompt's tokens; the BOS the backend adds is its own framing.
     const promptTokens = this.llamaModel.tokenize(prompt);
     const bos = this.llamaModel.tokens.bos;
@@ -228,6 +239,7 @@ export class LlamaBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.allSettled([...this.inflight]);
     await this.context.dispose();
     await this.llamaModel.dispose();
     await this.llama.dispose();
@@ -253,6 +265,12 @@ const importLlamaCpp = new Function('return import("node-llama-cpp")') as () => 
 
 export async function createLlamaBackend(options: LlamaBackendOptions = {}): Promise<LlamaBackend> {
   const modelPath = options.modelPath ?? DEFAULT_MODEL_PATH;
+  for (const key of ["threads", "contextSize", "parallel"] as const) {
+    const v = options[key];
+    if (v !== undefined && !(Number.isInteger(v) && v > 0)) {
+      throw new LlamaBackendError(`${key} must be a positive integer, got ${v}`);
+    }
+  }
   checkModelFile(modelPath);
   const { getLlama, LlamaLogLevel } = await importLlamaCpp();
   // "never": a machine without a matching prebuilt binary must not start a compile or a download.
