@@ -15,18 +15,18 @@ import argparse
 import json
 import math
 import os
-import re
-import struct
 import sys
 import time
-from collections import Counter
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from bpe import BPE, bytes_to_unicode  # noqa: E402  (sibling module)
+from bpe import BPE  # noqa: E402  (sibling module)
+from gguf_writer import (  # noqa: E402,F401  (re-exported: finetune.py reads these from here)
+    ALIGN, GGML_F16, GGML_F32, GGML_Q8_0, GGUF_BOOL, GGUF_F32, GGUF_I32, GGUF_STR, GGUF_U32, _kv, _kv_arr,
+    write_gguf)
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEFAULT_CORPUS = [
@@ -151,76 +151,7 @@ class LM(nn.Module):
         return self.out(self.norm(x))
 
 
-# ---------------------------------------------------------------- GGUF writer (v3)
-
-GGUF_U32, GGUF_I32, GGUF_F32, GGUF_BOOL, GGUF_STR, GGUF_ARR = 4, 5, 6, 7, 8, 9
-GGML_F32, GGML_F16, GGML_Q8_0 = 0, 1, 8
-ALIGN = 32
-
-
-def _s(b: bytes):
-    return struct.pack("<Q", len(b)) + b
-
-
-def _kv(key, vtype, value):
-    out = _s(key.encode()) + struct.pack("<I", vtype)
-    if vtype == GGUF_STR:
-        return out + _s(value.encode("utf-8"))
-    if vtype == GGUF_U32:
-        return out + struct.pack("<I", value)
-    if vtype == GGUF_I32:
-        return out + struct.pack("<i", value)
-    if vtype == GGUF_F32:
-        return out + struct.pack("<f", value)
-    if vtype == GGUF_BOOL:
-        return out + struct.pack("<?", value)
-    raise ValueError(vtype)
-
-
-def _kv_arr(key, etype, values):
-    out = _s(key.encode()) + struct.pack("<IIQ", GGUF_ARR, etype, len(values))
-    if etype == GGUF_STR:
-        return out + b"".join(_s(v.encode("utf-8")) for v in values)
-    if etype == GGUF_I32:
-        return out + np.asarray(values, dtype="<i4").tobytes()
-    raise ValueError(etype)
-
-
-def quantize_q8_0(a: np.ndarray) -> bytes:
-    """ggml's reference Q8_0: per 32 values one f16 scale d = amax/127 and 32 int8 round(x/d)."""
-    blocks = a.astype(np.float32).reshape(-1, 32)
-    d = np.abs(blocks).max(axis=1) / 127.0
-    inv = np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), 0.0)
-    q = np.clip(np.round(blocks * inv[:, None]), -127, 127).astype(np.int8)
-    rec = np.zeros(len(blocks), dtype=[("d", "<f2"), ("qs", "i1", (32,))])
-    rec["d"] = d.astype(np.float16)
-    rec["qs"] = q
-    return rec.tobytes()
-
-
-def write_gguf(path, kvs, tensors, qtype):
-    """tensors: list of (name, np.ndarray in torch layout). 1-D tensors are written F32."""
-    infos, blobs, offset = [], [], 0
-    for name, arr in tensors:
-        if arr.ndim == 1:
-            t, data = GGML_F32, arr.astype("<f4").tobytes()
-        elif qtype == "q8_0" and arr.shape[-1] % 32 == 0:
-            t, data = GGML_Q8_0, quantize_q8_0(arr)
-        else:
-            t, data = GGML_F16, arr.astype("<f2").tobytes()
-        dims = list(reversed(arr.shape))  # ggml ne[0] is the innermost (contiguous) dimension
-        infos.append(_s(name.encode()) + struct.pack("<I", len(dims)) + struct.pack(f"<{len(dims)}Q", *dims)
-                     + struct.pack("<IQ", t, offset))
-        pad = (-len(data)) % ALIGN
-        blobs.append(data + b"\0" * pad)
-        offset += len(data) + pad
-    header = b"GGUF" + struct.pack("<IQQ", 3, len(tensors), len(kvs)) + b"".join(kvs) + b"".join(infos)
-    header += b"\0" * ((-len(header)) % ALIGN)
-    with open(path, "wb") as fh:
-        fh.write(header)
-        for b in blobs:
-            fh.write(b)
-
+# ---------------------------------------------------------------- GGUF export
 
 def export_gguf(path, model, bpe, cfg, name, qtype):
     sd = {k: v.detach().float().cpu().numpy() for k, v in model.state_dict().items()}
