@@ -35,7 +35,7 @@ import {
   billSignatureJson,
 } from "../../offchain/compute/core";
 import { UpstreamBackend, UpstreamError } from "../../offchain/compute/backend/upstream";
-import { LEDGER_ABI } from "../../offchain/compute/chain";
+import { LEDGER_ABI, SERVING_ABI } from "../../offchain/compute/chain";
 import { runTask, runZg, startDevnet, startZg, waitFor, type Devnet, type Running } from "../helpers/process";
 
 const MODEL = path.resolve(__dirname, "..", "..", "models", "zg-tiny", "model.gguf");
@@ -129,6 +129,8 @@ describe("zg compute provider [e2e]", function () {
   const bjj = Buffer.alloc(32, 42);
   let session: string;
   let upstream: http.Server | undefined;
+  let serving: Contract;
+  let ledgerView: Contract;
 
   const api = (route: string, init: RequestInit = {}, token = session) =>
     fetch(`${broker!.url}${route}`, {
@@ -163,6 +165,8 @@ describe("zg compute provider [e2e]", function () {
       record = JSON.parse(fs.readFileSync(recordFile, "utf8")) as typeof record;
     }
     const addr = (name: string) => record.contracts[name].address;
+    serving = new Contract(addr("ComputeServing"), SERVING_ABI, rpc);
+    ledgerView = new Contract(addr("ComputeLedger"), LEDGER_ABI, rpc);
     providerWallet = devWallet(12, rpc);
     user = devWallet(13, rpc);
     poor = devWallet(14, rpc);
@@ -444,6 +448,23 @@ describe("zg compute provider [e2e]", function () {
         return bills.length > before;
       });
       expect(bills[bills.length - 1].inputTokens).to.be.greaterThan(0);
+    });
+
+    it("with the settlement scheduler on, the signed bills settle on chain with a real proof", async function () {
+      const chargeableBefore = (await ledgerView.chargeable(user.address, providerWallet.address)) as bigint;
+      await stopBroker(broker);
+      broker = await startBroker(
+        brokerArgs.filter((a) => a !== "--no-settlement").concat(["--max-delay", "1", "--batch-size", "4"]),
+      );
+      // Bills 1..5 carry receipts (the last unsigned one, 6, blocks nothing before it).
+      await waitForAsync(
+        async () => ((await serving.nonceOf(user.address, providerWallet.address)) as bigint) === 5n,
+        300_000,
+      );
+      const chargeableAfter = (await ledgerView.chargeable(user.address, providerWallet.address)) as bigint;
+      expect(chargeableBefore - chargeableAfter).to.be.greaterThan(0n);
+      const left = ((await (await api("/v1/bills")).json()) as { data: unknown[] }).data.map((b) => parseBill(b));
+      expect(left.map((b) => b.nonce)).to.deep.equal([6n]);
     });
   });
 });
