@@ -50,10 +50,11 @@ describe("[e2e] zg devnet", function () {
     expect(Object.keys(summary.contracts)).to.include.members(["ZgTimelock", "ReceiptVerifier"]);
     provider.destroy();
 
-    // Its workers: 4 storage nodes and 4 DA signers, each answering at the URL the summary prints.
+    // Its workers: 4 storage nodes, 4 DA signers and a compute provider, each answering at the URL the summary prints.
     expect(summary.workers.filter((w) => w.startsWith("storage-"))).to.have.length(4);
     expect(summary.workers.filter((w) => w.includes("mining"))).to.have.length(1);
     expect(summary.workers.filter((w) => w.startsWith("da-signer-"))).to.have.length(4);
+    expect(summary.workers.filter((w) => w.startsWith("compute-"))).to.have.length(1);
     for (const line of summary.workers) {
       const url = /(http:\/\/\S+)/.exec(line)![1];
       const response = line.startsWith("storage-")
@@ -71,6 +72,10 @@ describe("[e2e] zg devnet", function () {
       record: { activeFromEpoch: string } | null;
       epoch: string;
     };
+    // The compute provider's service is registered on chain and its broker serves the embedded model.
+    const computeUrl = /(http:\/\/\S+)/.exec(summary.workers.find((w) => w.startsWith("compute-"))!)![1];
+    const models = (await (await fetch(`${computeUrl}/v1/models`)).json()) as { data: { id: string }[] };
+    expect(models.data.map((m) => m.id)).to.include("zg-tiny");
     // The devnet moved its clock into the epoch where the signers count.
     expect(BigInt(signerStatus.record!.activeFromEpoch) <= BigInt(signerStatus.epoch)).to.equal(true);
 
@@ -90,7 +95,7 @@ describe("[e2e] zg devnet", function () {
   });
 
   it("refuses a port that is taken, in one line, starting nothing", async () => {
-    const noNodes = ["--storage-nodes", "0", "--da-signers", "0"];
+    const noNodes = ["--storage-nodes", "0", "--da-signers", "0", "--compute-providers", "0"];
     const blocker = startZg(["devnet", "--port", String(port), "--data-dir", dataDir, ...noNodes]);
     devnet = blocker;
     await waitFor(() => blocker.stdout().includes("devnet ready") || blocker.child.exitCode !== null, 150_000, "ready");

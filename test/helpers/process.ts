@@ -108,7 +108,7 @@ export interface Devnet {
  */
 export async function startDevnet(
   prefix = "zg-devnet-",
-  args: string[] = ["--storage-nodes", "0", "--da-signers", "0"],
+  args: string[] = ["--storage-nodes", "0", "--da-signers", "0", "--compute-providers", "0"],
 ): Promise<Devnet> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const port = await freePort();

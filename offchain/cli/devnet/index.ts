@@ -23,6 +23,7 @@ interface DevnetFlags extends CommonFlags {
   startTimeoutMs?: string;
   storageNodes?: string;
   daSigners?: string;
+  computeProviders?: string;
 }
 
 export function devnetCommand(): Command {
@@ -34,7 +35,8 @@ export function devnetCommand(): Command {
       .option("--data-dir <dir>", "where logs, the deployment record and devnet.json go (default .zg/devnet)")
       .option("--start-timeout-ms <ms>", "how long the chain may take to start (default 60000)")
       .option("--storage-nodes <n>", "storage nodes to start (default 4)")
-      .option("--da-signers <n>", "validators with a DA signer each to start (default 4)"),
+      .option("--da-signers <n>", "validators with a DA signer each to start (default 4)")
+      .option("--compute-providers <n>", "validators serving the embedded model through a compute broker (default 1)"),
   ).action(async (flags: DevnetFlags) => {
     const options = loadConfig(devnetOptionsSchema, {
       file: flags.config,
@@ -46,6 +48,7 @@ export function devnetCommand(): Command {
         startTimeoutMs: flags.startTimeoutMs,
         storageNodes: flags.storageNodes,
         daSigners: flags.daSigners,
+        computeProviders: flags.computeProviders,
       },
     });
     await runDevnet(options);

@@ -14,6 +14,8 @@ export const devnetOptionsSchema = z.strictObject({
   storageNodes: integerOption().min(0).max(16).default(4),
   /** Validators (dev accounts 2..) staked, opted into DA and running a signer each. */
   daSigners: integerOption().min(0).max(16).default(4),
+  /** Validators (dev accounts 10..) staked, opted into compute and serving the embedded model through a broker. */
+  computeProviders: integerOption().min(0).max(4).default(1),
   logger: loggerOptionsSchema.prefault({}),
   metrics: metricsOptionsSchema.prefault({}),
 });

@@ -2,6 +2,7 @@ import type { ChainClient } from "../../common/chain";
 import type { Logger } from "../../common/logger";
 import type { Registry } from "prom-client";
 import type { DevnetOptions } from "./options";
+import { computeProvidersWorker } from "./computeProviders";
 import { daSignersWorker } from "./daSigners";
 import { storageNodesWorker } from "./storageNodes";
 
@@ -30,4 +31,4 @@ export interface DevnetWorker {
 }
 
 /** The workers `zg devnet` starts, in order; each domain adds its nodes here as it lands. */
-export const DEVNET_WORKERS: DevnetWorker[] = [storageNodesWorker, daSignersWorker];
+export const DEVNET_WORKERS: DevnetWorker[] = [storageNodesWorker, daSignersWorker, computeProvidersWorker];

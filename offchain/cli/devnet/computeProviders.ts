@@ -1,0 +1,82 @@
+import path from "node:path";
+import { Contract, parseEther, parseUnits, toBeHex, ZeroAddress, zeroPadValue } from "ethers";
+import { loadConfig } from "../../common/config";
+import { Lifecycle } from "../../common/lifecycle";
+import { createMetricsRegistry } from "../../common/metrics";
+import { initProviderBroker, providerOptionsSchema } from "../../compute/broker";
+import { SERVING_ABI, VERIFIABILITY } from "../../compute/chain";
+import { closeAll, devWallet, writeKeyFile, writeNodeConfig } from "./nodes";
+import type { DevnetWorker } from "./workers";
+
+const STAKING_ABI = [
+  "function registerValidator(bytes consensusPubKey, string description, uint32 commissionPpm, uint32 maxCommissionPpm, uint32 maxChangePpm) payable returns (uint256)",
+  "function optIn(address service)",
+];
+/** Dev accounts 10.. run the devnet's compute providers (2..5 are DA operators, 18 the storage miner). */
+const FIRST_PROVIDER = 10;
+/** The model this repository trains and commits, found from the code so any working directory will do. */
+const MODEL_PATH = path.resolve(__dirname, "..", "..", "..", "models", "zg-tiny", "model.gguf");
+/** Devnet prices: 1 gwei per prompt token, 2 gwei per generated token. */
+const INPUT_PRICE = parseUnits("1", "gwei");
+const OUTPUT_PRICE = parseUnits("2", "gwei");
+
+/**
+ * `options.computeProviders` validators (dev accounts 10..) staked and opted into the compute service, each with an
+ * inference service for the embedded model registered in ComputeServing and a provider broker serving it (ZK
+ * settlement, batches of the circuit's N).
+ */
+export const computeProvidersWorker: DevnetWorker = {
+  name: "compute-providers",
+  async start(ctx) {
+    const count = ctx.options.computeProviders;
+    const lifecycles: Lifecycle[] = [];
+    const endpoints: string[] = [];
+    if (count === 0) return { stop: async () => undefined, endpoints };
+    const servingAddress = ctx.chain.contractAddress("ComputeServing");
+    try {
+      for (let i = 0; i < count; i++) {
+        const operator = devWallet(FIRST_PROVIDER + i).connect(ctx.chain.provider);
+        const staking = new Contract(ctx.chain.contractAddress("Staking"), STAKING_ABI, operator);
+        const consensusKey = zeroPadValue(toBeHex(0xc0 + i), 48);
+        await (
+          await staking.registerValidator(consensusKey, `devnet compute ${i}`, 0, 0, 0, { value: parseEther("1000") })
+        ).wait();
+        await (await staking.optIn(servingAddress)).wait();
+
+        const dir = path.join(ctx.dataDir, `compute-${i}`);
+        const file = writeNodeConfig(dir, {
+          chain: {
+            rpcUrl: ctx.rpcUrl,
+            deploymentsDir: ctx.deploymentsDir,
+            keyFile: writeKeyFile(path.join(dir, "provider.key"), operator.privateKey),
+          },
+          port: 0,
+          dataDir: path.join(dir, "data"),
+          model: { path: MODEL_PATH, gpu: "auto" },
+        });
+        const options = loadConfig(providerOptionsSchema, { file, env: {} });
+        const logger = ctx.logger.child({ node: `compute-${i}` });
+        const lifecycle = new Lifecycle(logger);
+        lifecycles.push(lifecycle);
+        const registry = createMetricsRegistry({ labels: { node: `compute-${i}` }, processMetrics: false });
+        const broker = await initProviderBroker(options, { logger, lifecycle, registry });
+        const serving = new Contract(servingAddress, SERVING_ABI, operator);
+        await (
+          await serving.registerService({
+            model: broker.model,
+            url: broker.url,
+            inputPrice: INPUT_PRICE,
+            outputPrice: OUTPUT_PRICE,
+            verifiability: VERIFIABILITY.zk,
+            teeSigner: ZeroAddress,
+          })
+        ).wait();
+        endpoints.push(`compute-${i}  ${broker.url}  ${broker.provider}  model ${broker.model}  (config ${file})`);
+      }
+    } catch (err) {
+      await closeAll(lifecycles);
+      throw err;
+    }
+    return { stop: () => closeAll(lifecycles), endpoints };
+  },
+};
