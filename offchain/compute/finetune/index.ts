@@ -11,6 +11,7 @@ import type { Lifecycle } from "../../common/lifecycle";
 import type { Logger } from "../../common/logger";
 import { MetricsFactory, startMetricsServer } from "../../common/metrics";
 import { nodeClients } from "../../storage/client/nodes";
+import { loadHashers } from "../../storage/core";
 import { finetuneContracts } from "./chain";
 import { Journal, type Job } from "./journal";
 import { createFinetuneMetrics } from "./metrics";
@@ -50,6 +51,8 @@ export async function initFinetuner(options: FinetunerOptions, deps: FinetunerDe
   const provider = client.signer.address;
   const { fineTuning, ledger } = finetuneContracts(client);
   const journal = new Journal(path.resolve(options.dataDir));
+  // The storage client's merkle hashing (dataset check, model root) runs on the wasm hashers.
+  await loadHashers();
   let python: string | undefined;
   let trainer = deps.trainer;
   if (!trainer) {

@@ -42,9 +42,13 @@ export function findPython(candidates = pythonCandidates()): { found?: PythonFou
 export function requirePython(candidates = pythonCandidates()): PythonFound {
   const { found, tried } = findPython(candidates);
   if (found) return found;
-  throw new ZgError<FinetuneErrorCode>("FINETUNE_NO_TORCH", `no python with torch and numpy found (${tried.join("; ")})`, {
-    hint: "install torch (pip install torch numpy) or point ZG_PYTHON at a python that has it",
-  });
+  throw new ZgError<FinetuneErrorCode>(
+    "FINETUNE_NO_TORCH",
+    `no python with torch and numpy found (${tried.join("; ")})`,
+    {
+      hint: "install torch (pip install torch numpy) or point ZG_PYTHON at a python that has it",
+    },
+  );
 }
 
 export interface TrainParams {

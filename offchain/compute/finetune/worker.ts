@@ -177,7 +177,8 @@ async function train(ctx: WorkerContext, job: Job, task: FineTuningTask): Promis
   }
   const data = path.join(dir, "dataset.txt");
   fs.writeFileSync(data, got.data);
-  const out = path.join(dir, "out");
+  // A fresh folder per attempt: a job orphaned by a SIGKILLed worker may still be writing into an older one.
+  const out = path.join(dir, `out-${Date.now()}`);
   const started = performance.now();
   let report;
   try {
@@ -207,7 +208,8 @@ async function train(ctx: WorkerContext, job: Job, task: FineTuningTask): Promis
   ctx.metrics.heldoutLoss.set({ when: "after" }, report.heldout_loss_after);
   const modelFile = path.join(out, "model.gguf");
   const modelHash = sha256File(modelFile);
-  if (modelHash !== report.gguf_sha256) throw new Error(`model.gguf hashes to ${modelHash}, the job said ${report.gguf_sha256}`);
+  if (modelHash !== report.gguf_sha256)
+    throw new Error(`model.gguf hashes to ${modelHash}, the job said ${report.gguf_sha256}`);
   ctx.logger.info(
     { taskId: job.taskId, before: report.heldout_loss_before, after: report.heldout_loss_after, modelHash },
     "task trained",
