@@ -129,9 +129,13 @@ function registerCommand(): Command {
           pricePerToken = parseUnits(flags.price!, flags.unit);
           if (pricePerToken < 0n) throw new Error("negative");
         } catch {
-          throw new ZgError("FINETUNE_BAD_PRICE", `--price "${flags.price}" is not a non-negative amount of ${flags.unit}`, {
-            hint: "the price is per training token; --unit wei|gwei|ether (default wei)",
-          });
+          throw new ZgError(
+            "FINETUNE_BAD_PRICE",
+            `--price "${flags.price}" is not a non-negative amount of ${flags.unit}`,
+            {
+              hint: "the price is per training token; --unit wei|gwei|ether (default wei)",
+            },
+          );
         }
         const options = loadConfig(registerOptionsSchema, {
           flags: {
