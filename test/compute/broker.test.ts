@@ -4,7 +4,6 @@
 // process serving the embedded model. The official `openai` client talks to it with a zg1 session as its apiKey.
 import fs from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
@@ -34,8 +33,8 @@ import {
   signBill,
   billSignatureJson,
 } from "../../offchain/compute/core";
-import { UpstreamBackend, UpstreamError } from "../../offchain/compute/backend/upstream";
 import { LEDGER_ABI, SERVING_ABI } from "../../offchain/compute/chain";
+import { startFakeUpstream } from "./brokerUpstream";
 import { runTask, runZg, startDevnet, startZg, waitFor, type Devnet, type Running } from "../helpers/process";
 
 const MODEL = path.resolve(__dirname, "..", "..", "models", "zg-tiny", "model.gguf");
@@ -49,41 +48,6 @@ const OUTPUT_PRICE = 3_000_000_000n; // 3 gwei per generated token
 
 function devWallet(i: number, provider: JsonRpcProvider): Wallet {
   return HDNodeWallet.fromMnemonic(MNEMONIC, `m/44'/60'/0'/0/${i}`).connect(provider) as unknown as Wallet;
-}
-
-/**
- * Only when the embedded model has not been trained in this checkout: an OpenAI-compatible stand-in (one token per
- * word) so the suite still checks the broker, through its upstream backend. The suite says so in its output.
- */
-async function startFakeUpstream(): Promise<{ url: string; server: http.Server }> {
-  const words = (t: string) => t.split(/\s+/).filter(Boolean).length;
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      const send = (j: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(j));
-      if (req.url === "/v1/models") return send({ data: [{ id: "fake-echo", max_model_len: 512 }] });
-      if (req.url === "/tokenize") return send({ count: words((JSON.parse(body) as { prompt: string }).prompt) });
-      const r = JSON.parse(body) as {
-        messages?: { content: string }[];
-        prompt?: string;
-        max_tokens: number;
-        stream: boolean;
-      };
-      const prompt = r.messages ? r.messages.map((m) => m.content).join(" ") : (r.prompt ?? "");
-      const out = Array.from({ length: r.max_tokens }, (_, i) => ` w${i}`);
-      const usage = { prompt_tokens: words(prompt) + 2, completion_tokens: out.length };
-      const choice = r.messages ? { message: { content: out.join("") } } : { text: out.join("") };
-      if (!r.stream) return send({ choices: [{ ...choice, finish_reason: "length" }], usage });
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      for (const w of out)
-        res.write(`data: ${JSON.stringify({ choices: [r.messages ? { delta: { content: w } } : { text: w }] })}\n\n`);
-      res.write(`data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: "length" }] })}\n\n`);
-      res.end(`data: ${JSON.stringify({ choices: [], usage })}\n\ndata: [DONE]\n\n`);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, server };
 }
 
 async function waitForAsync(predicate: () => Promise<boolean>, timeoutMs = 30_000) {
@@ -466,35 +430,5 @@ describe("zg compute provider [e2e]", function () {
       const left = ((await (await api("/v1/bills")).json()) as { data: unknown[] }).data.map((b) => parseBill(b));
       expect(left.map((b) => b.nonce)).to.deep.equal([6n]);
     });
-  });
-});
-
-describe("UpstreamBackend [offchain]", function () {
-  let fake: { url: string; server: http.Server };
-  before(async function () {
-    fake = await startFakeUpstream();
-  });
-  after(function () {
-    fake.server.close();
-  });
-
-  it("takes the model id and context from /models and token counts from usage, streamed or not", async function () {
-    const backend = await UpstreamBackend.open({ baseUrl: fake.url });
-    expect(backend.model).to.equal("fake-echo");
-    expect(backend.contextSize).to.equal(512);
-    const msgs = [{ role: "user" as const, content: "one two three" }];
-    const plain = await backend.chat(msgs, { maxTokens: 3, temperature: 0 });
-    expect(plain).to.deep.include({ text: " w0 w1 w2", inputTokens: 5, outputTokens: 3, finishReason: "length" });
-    const deltas: string[] = [];
-    const streamed = await backend.complete("a b", { maxTokens: 2, temperature: 0 }, (d) => deltas.push(d));
-    expect(deltas).to.deep.equal([" w0", " w1"]);
-    expect(streamed).to.deep.include({ text: " w0 w1", inputTokens: 4, outputTokens: 2 });
-    expect(await backend.countTokens("x y z")).to.equal(3);
-  });
-
-  it("refuses an upstream that does not serve the named model", async function () {
-    const err = await UpstreamBackend.open({ baseUrl: fake.url, model: "other" }).catch((e: unknown) => e);
-    expect(err).to.be.instanceOf(UpstreamError);
-    expect((err as Error).message).to.match(/serves: fake-echo/);
   });
 });
