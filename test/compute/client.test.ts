@@ -111,6 +111,7 @@ describe("zgFetch [offchain]", function () {
     const zg = sdk.zgFetch({ receiptKey: KEY, user: USER, provider: PROVIDER, prices: PRICES, fetch: broker.fetch });
     const answer = await openai(zg).chat.completions.create(ASK);
     expect(answer.choices[0].message.content).to.equal(ANSWER);
+    await zg.flush();
     expect(zg.signed).to.have.length(1);
     expect(zg.refusals).to.deep.equal([]);
     const [sig] = parseBillSignatures(broker.receipts);
@@ -126,6 +127,7 @@ describe("zgFetch [offchain]", function () {
       text += chunk.choices[0]?.delta?.content ?? "";
     }
     expect(text).to.equal(ANSWER);
+    await zg.flush();
     expect(zg.signed.map((s) => s.bill.nonce)).to.deep.equal([1n]);
     expect(broker.receipts).to.have.length(1);
   });
@@ -134,6 +136,7 @@ describe("zgFetch [offchain]", function () {
     const broker = scriptedBroker({ fee: computeFee(5, 2, PRICES) + 1n });
     const zg = sdk.zgFetch({ receiptKey: KEY, user: USER, provider: PROVIDER, prices: PRICES, fetch: broker.fetch });
     await openai(zg).chat.completions.create(ASK);
+    await zg.flush();
     expect(zg.signed).to.deep.equal([]);
     expect(zg.refusals[0].reason).to.match(/on-chain prices give/);
     expect(broker.receipts).to.deep.equal([]);
@@ -145,6 +148,7 @@ describe("zgFetch [offchain]", function () {
     const prices = async () => (reads++ === 0 ? { inputPrice: 1n, outputPrice: 1n } : PRICES);
     const zg = sdk.zgFetch({ receiptKey: KEY, user: USER, provider: PROVIDER, prices, fetch: broker.fetch });
     await openai(zg).chat.completions.create(ASK);
+    await zg.flush();
     expect(zg.signed).to.have.length(1);
     expect(reads).to.equal(2);
   });
@@ -157,6 +161,7 @@ describe("zgFetch [offchain]", function () {
       .then(async (s) => {
         for await (const _ of s);
       });
+    await zg.flush();
     expect(zg.signed).to.deep.equal([]);
     expect(zg.refusals[0].reason).to.match(/requestHash/);
   });
@@ -166,12 +171,14 @@ describe("zgFetch [offchain]", function () {
     const zg = sdk.zgFetch({ receiptKey: KEY, user: USER, provider: PROVIDER, prices: PRICES, fetch: broker.fetch });
     await openai(zg).chat.completions.create(ASK);
     await openai(zg).chat.completions.create(ASK);
+    await zg.flush();
     expect(zg.signed.map((s) => s.bill.nonce)).to.deep.equal([7n]);
     expect(zg.refusals[0].reason).to.match(/already signed/);
 
     const stranger = scriptedBroker({ user: PROVIDER });
     const zg2 = sdk.zgFetch({ receiptKey: KEY, user: USER, provider: PROVIDER, prices: PRICES, fetch: stranger.fetch });
     await openai(zg2).chat.completions.create(ASK);
+    await zg2.flush();
     expect(zg2.refusals[0].reason).to.match(/is for user/);
   });
 
@@ -179,6 +186,7 @@ describe("zgFetch [offchain]", function () {
     const down = scriptedBroker({ receiptsDown: true });
     const zg = sdk.zgFetch({ receiptKey: KEY, user: USER, provider: PROVIDER, prices: PRICES, fetch: down.fetch });
     await openai(zg).chat.completions.create(ASK);
+    await zg.flush();
     expect(zg.signed[0].posted).to.equal(false);
     await openai(zg).chat.completions.create(ASK);
     expect(

@@ -213,6 +213,7 @@ describe("compute user end to end [e2e]", function () {
         temperature: 0,
       });
       expect(answer.choices[0].message.content!.length).to.be.greaterThan(0);
+      await zg.flush();
       expect(zg.refusals).to.deep.equal([]);
       expect(zg.signed.map((s) => [s.bill.nonce, s.posted])).to.deep.equal([[1n, true]]);
       bills.push(zg.signed[0].bill);
@@ -229,6 +230,7 @@ describe("compute user end to end [e2e]", function () {
       });
       for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
       expect(text.length).to.be.greaterThan(0);
+      await zg.flush();
       expect(zg.refusals).to.deep.equal([]);
       expect(zg.signed.map((s) => s.bill.nonce)).to.deep.equal([1n, 2n]);
       bills.push(zg.signed[1].bill);

@@ -118,6 +118,7 @@ async function repl(target: ChatTarget, history: Message[]) {
     }
   } finally {
     rl.close();
+    await target.fetch.flush();
   }
 }
 
@@ -166,6 +167,7 @@ export function chatCommand(): Command {
       }
       history.push({ role: "user", content: prompt });
       await ask(target, history);
+      await fetch.flush();
       if (fetch.refusals.length > 0 && fetch.signed.length === 0) process.exitCode = 2;
     } finally {
       ctx.client.close();

@@ -51,6 +51,8 @@ export interface ZgFetch {
   readonly signed: SignedBill[];
   /** Bills (or answers without a readable bill) that were not signed, with the reason. */
   readonly refusals: { reason: string; bill?: Bill }[];
+  /** Resolves once every bill received so far is checked, signed and posted (or refused). */
+  flush(): Promise<void>;
 }
 
 interface Answer {
@@ -81,6 +83,16 @@ export function zgFetch(options: ZgFetchOptions): ZgFetch {
   const signed: SignedBill[] = [];
   const refusals: { reason: string; bill?: Bill }[] = [];
   let unposted: BillSignature[] = [];
+  // Checking, signing (~0.1 s of BigInt curve arithmetic) and posting a receipt happen after the answer is handed
+  // to the caller, so they add nothing to the latency the caller sees; flush() waits for them.
+  const pending = new Set<Promise<void>>();
+  const track = (work: Promise<void>) => {
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
+  };
+  const flush = async () => {
+    while (pending.size > 0) await Promise.all([...pending]);
+  };
   let prices: Prices | undefined = typeof options.prices === "function" ? undefined : options.prices;
 
   const readPrices = async (fresh: boolean): Promise<Prices> => {
@@ -180,7 +192,7 @@ export function zgFetch(options: ZgFetchOptions): ZgFetch {
       refuse("the billed answer is not JSON", bill);
       return copy;
     }
-    await settle(bill, body, { text: answerText(json), usage: json.usage }, url, auth);
+    track(settle(bill, body, { text: answerText(json), usage: json.usage }, url, auth));
     return copy;
   };
 
@@ -232,7 +244,7 @@ export function zgFetch(options: ZgFetchOptions): ZgFetch {
         }
         if (!body)
           return refuse("the request body could not be read, so the bill's requestHash cannot be checked", bill);
-        await settle(bill, body, { text, usage }, url, auth);
+        track(settle(bill, body, { text, usage }, url, auth));
       },
     });
     return new Response(response.body!.pipeThrough(transform), {
@@ -242,5 +254,5 @@ export function zgFetch(options: ZgFetchOptions): ZgFetch {
     });
   };
 
-  return Object.assign(wrapped, { signed, refusals });
+  return Object.assign(wrapped, { signed, refusals, flush });
 }
