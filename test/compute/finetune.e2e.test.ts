@@ -35,7 +35,7 @@ import { retrieve } from "../../offchain/storage/client/ec";
 import { nodeClients } from "../../offchain/storage/client/nodes";
 import { uploadFile } from "../../offchain/storage/client/upload";
 import { loadHashers } from "../../offchain/storage/core";
-import { runZg, startDevnet, waitFor, type Devnet } from "../helpers/process";
+import { runZg, startDevnet, startZg, waitFor, type Devnet, type Running } from "../helpers/process";
 import { startStorageNode, type StorageNodeProcess } from "../helpers/storageNodes";
 import { standInTrainerForTestsOnly } from "./finetuneHelpers";
 
@@ -321,5 +321,74 @@ describe("[e2e] compute fine-tuning worker on zg devnet", function () {
     expect(worker.journal.get(id)?.phase).to.equal("accepted");
     expect(trained).to.equal(0);
     expect(Number((await fineTuning.getTask(id)).status)).to.equal(TASK_STATUS.created);
+  });
+
+  it("a `zg compute finetuner` killed with SIGKILL mid-task finishes after a restart: one upload, one deliverable", async function () {
+    if (!realTrainer) {
+      console.warn("      (skipped: the zg process trains with finetune.py, which needs a python with torch)");
+      this.skip();
+    }
+    // Funds for one more task (the previous test refunded the sub-account; its task stays open and is trained too).
+    const ledger = new Contract(
+      await fineTuning.ledger(),
+      ["function transfer(address provider, uint256 amount)"],
+      user,
+    );
+    await (await ledger.transfer(provider.address, 2n * FEE)).wait();
+    const id = await createTask();
+    const data = path.join(dir, "worker4");
+    const args = [
+      "compute",
+      "finetuner",
+      "--rpc",
+      devnet.url,
+      "--deployments",
+      devnet.deployments,
+      "--key-file",
+      providerKey,
+      "--storage-nodes",
+      nodes.map((n) => n.url).join(","),
+      "--data-dir",
+      data,
+      "--steps",
+      "2",
+      "--batch",
+      "2",
+      "--context",
+      "32",
+      "--threads",
+      "1",
+      "--device",
+      "cpu",
+      "--poll-interval",
+      "200",
+      "--log-level",
+      "info",
+    ];
+    const phase = () => {
+      const file = path.join(data, "jobs", `${id}.json`);
+      return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Job).phase : undefined;
+    };
+    let run: Running = startZg(args);
+    // Killed as soon as training is journaled: the upload or the submission is in flight or not yet begun.
+    await waitFor(
+      () => (phase() !== undefined && phase() !== "accepted") || run.child.exitCode !== null,
+      300_000,
+      "training",
+    );
+    run.child.kill("SIGKILL");
+    await run.exited;
+    run = startZg(args);
+    try {
+      await waitFor(() => phase() === "submitted" || run.child.exitCode !== null, 300_000, "the deliverable");
+      expect(phase(), run.stderr()).to.equal("submitted");
+    } finally {
+      run.child.kill("SIGINT");
+      await run.exited;
+    }
+    const task = await fineTuning.getTask(id);
+    expect(Number(task.status)).to.equal(TASK_STATUS.delivered);
+    expect(await flow.queryFilter(flow.filters.Submit(null, task.modelRoot))).to.have.length(1);
+    expect(await fineTuning.queryFilter(fineTuning.filters.DeliverableSubmitted(id))).to.have.length(1);
   });
 });
