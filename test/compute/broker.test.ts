@@ -34,7 +34,6 @@ import {
   billSignatureJson,
 } from "../../offchain/compute/core";
 import { LEDGER_ABI, SERVING_ABI } from "../../offchain/compute/chain";
-import { startFakeUpstream } from "./brokerUpstream";
 import { runTask, runZg, startDevnet, startZg, waitFor, type Devnet, type Running } from "../helpers/process";
 
 const MODEL = path.resolve(__dirname, "..", "..", "models", "zg-tiny", "model.gguf");
@@ -92,7 +91,6 @@ describe("zg compute provider [e2e]", function () {
   let model: string;
   const bjj = Buffer.alloc(32, 42);
   let session: string;
-  let upstream: http.Server | undefined;
   let serving: Contract;
   let ledgerView: Contract;
 
@@ -149,14 +147,8 @@ describe("zg compute provider [e2e]", function () {
     fs.writeFileSync(keyFile, providerWallet.privateKey + "\n", { mode: 0o600 });
     const chainFlags = ["--rpc", devnet.url, "--deployments", devnet.deployments, "--key-file", keyFile];
     model = "zg-tiny";
-    let modelArgs = ["--model", MODEL, "--model-name", model, "--threads", "1"];
-    if (!fs.existsSync(MODEL)) {
-      console.warn(`      (no embedded model at ${MODEL}: the broker forwards to a stand-in upstream)`);
-      const fake = await startFakeUpstream();
-      upstream = fake.server;
-      model = "fake-echo";
-      modelArgs = ["--upstream", fake.url, "--model-name", model];
-    }
+    expect(fs.existsSync(MODEL), `the committed model ${MODEL}`).to.equal(true);
+    const modelArgs = ["--model", MODEL, "--model-name", model, "--threads", "1"];
     const reg = await runZg([
       "compute",
       "provider",
@@ -195,7 +187,6 @@ describe("zg compute provider [e2e]", function () {
   after(async function () {
     await stopBroker(broker);
     if (devnet) await devnet.stop();
-    upstream?.close();
   });
 
   const billsSeen: Bill[] = [];

@@ -3,8 +3,6 @@
 // settling with real proofs (N = 4), and a user who funds an account with `zg compute account|transfer`, chats
 // through the official openai client with zgFetch and through `zg compute chat`, and is charged exactly the fees.
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
@@ -37,40 +35,12 @@ const OUTPUT_PRICE = 3n * 10n ** 13n;
 const devWallet = (i: number, rpc: JsonRpcProvider) =>
   HDNodeWallet.fromMnemonic(MNEMONIC, `m/44'/60'/0'/0/${i}`).connect(rpc) as unknown as Wallet;
 
-/** Only when the embedded model was not trained in this checkout: an OpenAI-compatible stand-in (a token a word). */
-async function fakeUpstream(): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      const send = (j: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(j));
-      if (req.url === "/v1/models") return send({ data: [{ id: "fake-echo", max_model_len: 512 }] });
-      const r = JSON.parse(body) as {
-        prompt?: string;
-        messages?: { content: string }[];
-        max_tokens: number;
-        stream?: boolean;
-      };
-      if (req.url === "/tokenize") return send({ count: String(r.prompt).split(/\s+/).length });
-      const out = Array.from({ length: r.max_tokens }, (_, i) => ` w${i}`);
-      const usage = { prompt_tokens: 7, completion_tokens: out.length };
-      if (!r.stream) return send({ choices: [{ message: { content: out.join("") }, finish_reason: "length" }], usage });
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      for (const w of out) res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: w } }] })}\n\n`);
-      res.end(`data: ${JSON.stringify({ choices: [], usage })}\n\ndata: [DONE]\n\n`);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return server;
-}
-
 describe("compute user end to end [e2e]", function () {
   this.timeout(900_000);
   let devnet: Devnet;
   let rpc: JsonRpcProvider;
   let broker: Running | undefined;
   let brokerUrl: string;
-  let upstream: http.Server | undefined;
   let provider: Wallet;
   let user: Wallet;
   let ledger: Contract;
@@ -113,14 +83,8 @@ describe("compute user end to end [e2e]", function () {
     fs.writeFileSync(userKeyFile, `${user.privateKey}\n`, { mode: 0o600 });
 
     model = "zg-tiny";
-    let modelArgs = ["--model", MODEL, "--model-name", model, "--threads", "1"];
-    if (!fs.existsSync(MODEL)) {
-      console.warn(`      (no embedded model at ${MODEL}: the broker forwards to a stand-in upstream)`);
-      upstream = await fakeUpstream();
-      model = "fake-echo";
-      const port = (upstream.address() as AddressInfo).port;
-      modelArgs = ["--upstream", `http://127.0.0.1:${port}/v1`, "--model-name", model];
-    }
+    expect(fs.existsSync(MODEL), `the committed model ${MODEL}`).to.equal(true);
+    const modelArgs = ["--model", MODEL, "--model-name", model, "--threads", "1"];
     const withKey = [...chainFlags(), "--key-file", providerKey];
     broker = startZg([
       "compute",
@@ -179,7 +143,6 @@ describe("compute user end to end [e2e]", function () {
       broker.child.kill("SIGINT");
       await broker.exited;
     }
-    upstream?.close();
     if (devnet) await devnet.stop();
   });
 
