@@ -73,6 +73,7 @@ export async function initFinetuner(options: FinetunerOptions, deps: FinetunerDe
     metrics,
     logger,
     signal,
+    skipped: new Set(),
     afterStep: deps.afterStep,
   };
   if (!(await fineTuning.isEligible(provider))) {

@@ -31,6 +31,8 @@ export interface WorkerContext {
   metrics: FinetuneMetrics;
   logger: Logger;
   signal: AbortSignal;
+  /** Tasks skipped for a short sub-account, so the log says it once until the balance covers the fee again. */
+  skipped: Set<string>;
   /** Called after each journaled step (tests stop the worker here to check that a restart resumes). */
   afterStep?: (job: Job) => void | Promise<void>;
 }
@@ -156,6 +158,8 @@ async function train(ctx: WorkerContext, job: Job, task: FineTuningTask): Promis
   const provider = ctx.client.signer!.address;
   const chargeable = (await ctx.ledger.chargeable(task.user, provider)) as bigint;
   if (chargeable < task.fee) {
+    if (ctx.skipped.has(job.taskId)) return undefined;
+    ctx.skipped.add(job.taskId);
     ctx.metrics.tasks.inc({ phase: "skipped" });
     ctx.logger.info(
       { taskId: job.taskId, user: task.user, chargeable: chargeable.toString(), fee: task.fee.toString() },
@@ -163,6 +167,7 @@ async function train(ctx: WorkerContext, job: Job, task: FineTuningTask): Promis
     );
     return undefined;
   }
+  ctx.skipped.delete(job.taskId);
   const dir = ctx.journal.workDir(job.taskId);
   const got = await retrieve(task.datasetRoot, ctx.nodes, {
     logger: ctx.logger.child({ module: "storage" }),
