@@ -86,6 +86,8 @@ interface IComputeLedgerErrors {
     error ComputeLedgerBadProvider(address provider);
 }
 
+// Amounts and times are read, not filtered on: indexing them would only cost gas (users and providers are indexed).
+// solhint-disable gas-indexed-events
 /// @title IComputeLedgerEvents
 /// @notice The events of the compute ledger.
 interface IComputeLedgerEvents {

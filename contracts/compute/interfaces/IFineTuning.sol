@@ -161,6 +161,8 @@ interface IFineTuningErrors {
     error FineTuningAckWindowOpen(uint256 taskId, uint64 ackDeadline);
 }
 
+// Amounts, roots and flags are read, not filtered on: indexing them would only cost gas (ids and parties are indexed).
+// solhint-disable gas-indexed-events
 /// @title IFineTuningEvents
 /// @notice The events of the fine-tuning contract.
 interface IFineTuningEvents {
