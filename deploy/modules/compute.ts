@@ -44,7 +44,11 @@ export const computeParamsSchema = z
       .max(90 * DAY)
       .default(7 * DAY),
   })
-  .strict();
+  .strict()
+  .refine((p) => parseEther(p.minProviderStake) > 0n, {
+    message: "minProviderStake must be above 0 (ComputeServing refuses 0)",
+    path: ["minProviderStake"],
+  });
 
 export type ComputeDeployParams = z.infer<typeof computeParamsSchema>;
 
