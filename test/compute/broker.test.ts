@@ -3,7 +3,6 @@
 // with a ledger account, a Baby Jubjub key and funds in the provider's sub-account, and `zg compute provider` as a
 // process serving the embedded model. The official `openai` client talks to it with a zg1 session as its apiKey.
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
@@ -34,6 +33,7 @@ import {
   billSignatureJson,
 } from "../../offchain/compute/core";
 import { LEDGER_ABI, SERVING_ABI } from "../../offchain/compute/chain";
+import { postDeclaringLength } from "../helpers/http";
 import { runTask, runZg, startDevnet, startZg, waitFor, type Devnet, type Running } from "../helpers/process";
 
 const MODEL = path.resolve(__dirname, "..", "..", "models", "zg-tiny", "model.gguf");
@@ -304,18 +304,8 @@ describe("zg compute provider [e2e]", function () {
       res = await api("/v1/chat/completions", { method: "POST", body: chatBody({ model: "gpt-5" }) });
       expect(res.status).to.equal(404);
       expect((await errorOf(res)).code).to.equal("model_not_found");
-      // The broker answers 413 from the Content-Length and closes, often before a client finishes writing: read
-      // the status off the response and ignore the write error (fetch would report only the EPIPE).
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = http.request(`${broker!.url}/v1/chat/completions`, {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${session}` },
-        });
-        req.on("response", (r) => resolve(r.statusCode ?? 0));
-        req.on("error", (e: NodeJS.ErrnoException) =>
-          e.code === "EPIPE" || e.code === "ECONNRESET" ? undefined : reject(e),
-        );
-        req.end(chatBody({ pad: "x".repeat(2 * 1024 * 1024) }));
+      const { status } = await postDeclaringLength(`${broker!.url}/v1/chat/completions`, 2 * 1024 * 1024, {
+        authorization: `Bearer ${session}`,
       });
       expect(status).to.equal(413);
     });

@@ -2,7 +2,6 @@
 // `zg da retrieve` as a user runs them. Signers are stopped mid-way to show the 2/3 threshold and the 1/3 rate.
 import crypto from "node:crypto";
 import fs from "node:fs";
-import http from "node:http";
 import path from "node:path";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider } from "ethers";
@@ -17,6 +16,7 @@ import {
   writeKey,
   type SignerProcess,
 } from "../helpers/daSigners";
+import { postDeclaringLength } from "../helpers/http";
 import { runTask, runZg, startDevnet, type Devnet } from "../helpers/process";
 
 async function waitForAsync(predicate: () => Promise<boolean>, timeoutMs: number, what: string) {
@@ -39,21 +39,10 @@ interface DisperseJson {
   submitted: boolean;
 }
 
-/** POSTs a body of `bytes` bytes, reading the answer even though the server stops reading the body early. */
-function postOversized(base: string, bytes: number): Promise<{ status: number; code: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${base}/v1/rows`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "content-length": String(bytes) },
-    });
-    req.on("response", (res) => {
-      let text = "";
-      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
-      res.on("end", () => resolve({ status: res.statusCode!, code: JSON.parse(text).error.code }));
-    });
-    req.on("error", reject);
-    req.write("{");
-  });
+/** Announces a body of `bytes` bytes and reads the refusal. */
+async function postOversized(base: string, bytes: number): Promise<{ status: number; code: string }> {
+  const { status, text } = await postDeclaringLength(`${base}/v1/rows`, bytes);
+  return { status, code: JSON.parse(text).error.code };
 }
 
 describe("[e2e] data availability on zg devnet with 4 signers", function () {

@@ -1,7 +1,6 @@
 // End to end on `zg devnet`: files submitted to the Flow with a dev account, their segments uploaded to a real
 // `zg storage-node` process over JSON-RPC, downloaded with proofs and checked; bad input refused; kill -9 mid-upload.
 import fs from "node:fs";
-import http from "node:http";
 import path from "node:path";
 import { expect } from "chai";
 import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic } from "ethers";
@@ -18,6 +17,7 @@ import {
   type FileLayout,
 } from "../../offchain/storage/core";
 import { checkSegment, segmentWithProof, type SegmentWithProofJson } from "../../offchain/storage/node/segments";
+import { postDeclaringLength } from "../helpers/http";
 import { startDevnet, waitFor, type Devnet, type Running } from "../helpers/process";
 import { startStorageNode } from "../helpers/storageNodes";
 import { bytes } from "./helpers";
@@ -64,21 +64,9 @@ async function waitForAsync(predicate: () => Promise<boolean>, timeoutMs: number
 }
 
 /** POSTs `body` as is; returns the HTTP status and the JSON answer. */
-function rawPost(url: string, body: Buffer): Promise<{ status: number; answer: RpcAnswer }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", "content-length": String(body.length) },
-    });
-    req.on("response", (res) => {
-      let text = "";
-      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
-      res.on("end", () => resolve({ status: res.statusCode!, answer: JSON.parse(text) as RpcAnswer }));
-    });
-    // The server may answer 413 and close before reading the whole body.
-    req.on("error", (err) => ((err as NodeJS.ErrnoException).code === "EPIPE" ? undefined : reject(err)));
-    req.end(body);
-  });
+async function rawPost(url: string, body: Buffer): Promise<{ status: number; answer: RpcAnswer }> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+  return { status: res.status, answer: (await res.json()) as RpcAnswer };
 }
 
 describe("[e2e] storage node on zg devnet", function () {
@@ -216,9 +204,9 @@ describe("[e2e] storage node on zg devnet", function () {
       expect(answer.error?.code, `${what}: ${JSON.stringify(answer)}`).to.equal(code);
       expect(answer.error!.message.length, what).to.be.above(20);
     }
-    const big = await rawPost(node.url, Buffer.alloc(3 * 1024 * 1024, 0x20));
+    const big = await postDeclaringLength(node.url, 3 * 1024 * 1024);
     expect(big.status).to.equal(413);
-    expect(big.answer.error?.code).to.equal(-32000);
+    expect((JSON.parse(big.text) as RpcAnswer).error?.code).to.equal(-32000);
     const malformed = await rawPost(node.url, Buffer.from('{"jsonrpc":"2.0","id":1,"method":'));
     expect(malformed.answer.error?.code).to.equal(-32700);
     expect((await rpc(node.url, "zgs_noSuchMethod")).error?.code).to.equal(-32601);
