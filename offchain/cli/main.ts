@@ -6,13 +6,14 @@ import { daCommand } from "./da";
 import { daSignerCommand } from "./da-signer";
 import { devnetCommand } from "./devnet";
 import { inftCommand } from "./inft";
+import { marketCommand } from "./market";
 import { storageCommand } from "./storage";
 import { storageNodeCommand } from "./storage-node";
 import { version } from "../../package.json";
 
 export function buildProgram(): Command {
   return new Command("zg")
-    .description("zg: run and operate the nodes of a decentralized AI layer (staking, storage, DA, compute, iNFT)")
+    .description("zg: run and operate the nodes of a decentralized AI layer (staking, storage, DA, compute, iNFT, market)")
     .version(version)
     .showHelpAfterError("(run `zg --help` for usage)")
     .addCommand(devnetCommand())
@@ -22,7 +23,8 @@ export function buildProgram(): Command {
     .addCommand(daCommand())
     .addCommand(storageNodeCommand())
     .addCommand(storageCommand())
-    .addCommand(computeCommand());
+    .addCommand(computeCommand())
+    .addCommand(marketCommand());
 }
 
 /** Runs the CLI; any error ends the process with one line on stderr, never a stack trace. */
