@@ -6,6 +6,7 @@
 import http from "node:http";
 import { getBytes, type TypedDataDomain, Wallet } from "ethers";
 import { commitmentBytes32, dataHashOf, decryptData, InftError, keyCommitment } from "./data";
+import { handleExecutorGrant, parseExecutorGrantRequest } from "./executor";
 import { openTee, type OwnershipClaim, sealTee, signOwnershipProof, teePublicKey, teeVerifierDomain } from "./tee";
 
 /** One entry of a transfer, as the owner asks the oracle for it. */
@@ -105,7 +106,8 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /**
  * A small HTTP front for the oracle: `GET /v1/info` gives its signing address and public key (owners seal the data
- * key to it), `POST /v1/transfer` takes a TransferRequest and answers a TransferResponse. Errors are JSON
+ * key to it), `POST /v1/transfer` takes a TransferRequest and answers a TransferResponse, `POST /v1/executor` takes an
+ * ExecutorGrantRequest (a key re-sealed to a compute provider's executor) and answers a grant. Errors are JSON
  * `{ error }` with status 400. Listens on `host:port` (port 0 picks a free one); `close()` stops it.
  */
 export async function startOracleServer(
@@ -114,13 +116,18 @@ export async function startOracleServer(
 ): Promise<{ url: string; address: string; publicKey: string; close(): Promise<void> }> {
   const address = new Wallet(oracleKey).address;
   const publicKey = teePublicKey(oracleKey);
+  const routes: Record<string, (body: unknown) => Promise<unknown>> = {
+    "/v1/transfer": (body) => handleTransfer(oracleKey, parseTransferRequest(body)),
+    "/v1/executor": (body) => handleExecutorGrant(oracleKey, parseExecutorGrantRequest(body)),
+  };
   const server = http.createServer((req, res) => {
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
     if (req.method === "GET" && req.url === "/v1/info") return reply(200, { address, publicKey });
-    if (req.method !== "POST" || req.url !== "/v1/transfer") return reply(404, { error: "not found" });
+    const route = req.method === "POST" ? routes[req.url ?? ""] : undefined;
+    if (!route) return reply(404, { error: "not found" });
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
@@ -138,7 +145,7 @@ export async function startOracleServer(
         return reply(400, { error: "the body is not JSON" });
       }
       Promise.resolve()
-        .then(() => handleTransfer(oracleKey, parseTransferRequest(body)))
+        .then(() => route(body))
         .then((result) => reply(200, result))
         .catch((error: Error) => reply(400, { error: error.message }));
     });

@@ -15,6 +15,7 @@ import type { Logger } from "../../common/logger";
 import { MetricsFactory, startMetricsServer } from "../../common/metrics";
 import type { Backend } from "../backend/types";
 import { computeContracts } from "../chain";
+import { initAgentExecutor } from "./agents/setup";
 import { openBackend } from "./backend";
 import { Billing } from "./billing";
 import { brokerChainView } from "./chainView";
@@ -85,6 +86,14 @@ export async function initProviderBroker(options: ProviderOptions, deps: Provide
     exposure.set(Number(await billing.unsignedExposure()));
   };
 
+  const agents = await initAgentExecutor(options.agents, {
+    client,
+    serving,
+    dataDir: options.dataDir,
+    lifecycle,
+    logger: logger.child({ module: "agents" }),
+  });
+
   const app = buildBrokerServer({
     backend,
     billing,
@@ -94,6 +103,7 @@ export async function initProviderBroker(options: ProviderOptions, deps: Provide
     provider,
     defaultMaxTokens: options.defaultMaxTokens,
     maxRequestBytes: options.maxRequestBytes,
+    agents,
     status: async () => {
       const s = await chainView.service();
       return {
@@ -113,6 +123,7 @@ export async function initProviderBroker(options: ProviderOptions, deps: Provide
         },
         inputPrice: s?.inputPrice.toString() ?? null,
         outputPrice: s?.outputPrice.toString() ?? null,
+        executor: agents ? { address: agents.address, publicKey: agents.publicKey } : null,
       };
     },
   });

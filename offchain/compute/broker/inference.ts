@@ -17,6 +17,7 @@ import {
   worstCaseFee,
   ZG_HEADERS,
 } from "../core";
+import type { AgentRun, AgentServing } from "./agents";
 import type { Billing } from "./billing";
 import {
   chatMessages,
@@ -34,6 +35,8 @@ export interface InferenceDeps {
   backend: Backend;
   billing: Billing;
   defaultMaxTokens: number;
+  /** Agents (`model: "agent:<tokenId>"`) this broker runs, when its executor is configured. */
+  agents?: AgentServing;
 }
 
 /** The raw body bytes (the request hash covers exactly what the client sent). */
@@ -69,7 +72,11 @@ export async function serveGeneration(
   const { backend, billing } = deps;
   const session = billing.authenticate(req.headers.authorization);
   const body = kind === "chat" ? parseBody(chatRequestSchema, req.body) : parseBody(completionRequestSchema, req.body);
-  if (body.model !== backend.model) {
+  let agent: AgentRun | undefined;
+  if (deps.agents && body.model.startsWith("agent:")) {
+    if (kind !== "chat") throw apiErrors.invalidRequest("agents answer chat completions only", "model");
+    agent = await deps.agents.admit(body.model, session.user);
+  } else if (body.model !== backend.model) {
     throw apiErrors.notFound(
       `the model '${body.model}' does not exist here; this provider serves '${backend.model}'`,
       "model",
@@ -78,13 +85,24 @@ export async function serveGeneration(
   await receiptsFromHeader(billing, session.user, req.headers[ZG_HEADERS.receipts]);
   const prices = await billing.prices();
 
-  const chat = kind === "chat" ? chatMessages(body as ChatRequest) : undefined;
+  // An agent's system prompt comes first; the bill's request hash still covers exactly what the client sent.
+  const chat =
+    kind === "chat"
+      ? [
+          ...(agent ? [{ role: "system" as const, content: agent.manifest.systemPrompt }] : []),
+          ...chatMessages(body as ChatRequest),
+        ]
+      : undefined;
   const prompt = kind === "completion" ? promptText(body as CompletionRequest) : undefined;
   // The prompt's size before the chat template (a few tokens per message short of it): enough to bound the cost.
   const inputEstimate = chat
     ? (await backend.countTokens(chat.map((m) => m.content).join("\n"))) + 4 * chat.length
     : await backend.countTokens(prompt ?? "");
-  const requested = (body as ChatRequest).max_completion_tokens ?? body.max_tokens ?? deps.defaultMaxTokens;
+  const requested =
+    (body as ChatRequest).max_completion_tokens ??
+    body.max_tokens ??
+    agent?.manifest.maxTokens ??
+    deps.defaultMaxTokens;
   if (inputEstimate >= backend.contextSize) {
     throw apiErrors.invalidRequest(
       `the prompt is about ${inputEstimate} tokens; this model's context is ${backend.contextSize} tokens`,
@@ -103,7 +121,7 @@ export async function serveGeneration(
   reply.raw.on("close", onClose);
   const options: GenerateOptions = {
     maxTokens,
-    temperature: body.temperature ?? 1,
+    temperature: body.temperature ?? agent?.manifest.temperature ?? 1,
     topP: body.top_p ?? undefined,
     seed: body.seed ?? undefined,
     stop: stopList(body.stop),
@@ -112,7 +130,7 @@ export async function serveGeneration(
   const run = (onText?: (delta: string) => void): Promise<Generation> =>
     chat ? backend.chat(chat, options, onText) : backend.complete(prompt ?? "", options, onText);
   const raw = req.rawBody ?? Buffer.from(JSON.stringify(req.body ?? {}));
-  const answer = new Answer(kind, backend.model);
+  const answer = new Answer(kind, agent ? agent.model : backend.model);
   try {
     if (!body.stream) {
       const gen = await run().catch((err: unknown) => {

@@ -65,6 +65,16 @@ export const providerOptionsSchema = z.strictObject({
       teeSignerKeyFile: z.string().min(1).optional(),
     })
     .prefault({}),
+  agents: z
+    .strictObject({
+      /** File whose first line is the agent executor's 0x key (may be the TEE signer's); unset: no agents served. */
+      executorKeyFile: z.string().min(1).optional(),
+      /** Storage nodes to fetch agents' encrypted data from (owners may name more with a grant). */
+      storageNodes: z.array(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" })).default([]),
+      /** How long who-may-run-an-agent (owner, authorized users, data hash) is cached per user; 0 reads every time. */
+      authCacheMs: integerOption().min(0).max(10_000).default(500),
+    })
+    .prefault({}),
   logger: loggerOptionsSchema.prefault({}),
   metrics: metricsOptionsSchema.prefault({}),
 });

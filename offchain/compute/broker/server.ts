@@ -7,6 +7,8 @@ import type { Registry } from "prom-client";
 import type { Logger } from "../../common/logger";
 import type { Backend } from "../backend/types";
 import { apiErrors, BillError, billJson, ComputeApiError, openAIError, parseBillSignatures } from "../core";
+import type { AgentExecutor } from "./agents";
+import { registerAgentRoutes } from "./agents/setup";
 import type { Billing } from "./billing";
 import { parseBody, receiptsFromHeader, serveGeneration, type RawBodyRequest } from "./inference";
 import type { BrokerMetrics } from "./metrics";
@@ -21,6 +23,8 @@ export interface ServerDeps {
   provider: string;
   defaultMaxTokens: number;
   maxRequestBytes: number;
+  /** The agent executor, when agents.executorKeyFile is set. */
+  agents?: AgentExecutor;
   status(): Promise<Record<string, unknown>>;
 }
 
@@ -66,14 +70,20 @@ export function buildBrokerServer(deps: ServerDeps): FastifyInstance {
     });
   });
 
-  const inference = { backend, billing, defaultMaxTokens: deps.defaultMaxTokens };
+  const inference = { backend, billing, defaultMaxTokens: deps.defaultMaxTokens, agents: deps.agents };
   app.post("/v1/chat/completions", (req, reply) => serveGeneration("chat", inference, req, reply));
   app.post("/v1/completions", (req, reply) => serveGeneration("completion", inference, req, reply));
 
   app.get("/v1/models", async () => ({
     object: "list",
-    data: [{ id: backend.model, object: "model", created: 0, owned_by: deps.provider }],
+    data: [backend.model, ...(deps.agents?.models() ?? [])].map((id) => ({
+      id,
+      object: "model",
+      created: 0,
+      owned_by: deps.provider,
+    })),
   }));
+  if (deps.agents) registerAgentRoutes(app, deps.agents, billing);
 
   app.get("/v1/bills", async (req) => {
     const session = billing.authenticate(req.headers.authorization);
