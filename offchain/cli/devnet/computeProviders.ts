@@ -1,5 +1,5 @@
 import path from "node:path";
-import { Contract, parseEther, parseUnits, toBeHex, ZeroAddress, zeroPadValue } from "ethers";
+import { Contract, parseEther, parseUnits, toBeHex, ZeroAddress, ZeroHash, zeroPadValue } from "ethers";
 import { loadConfig } from "../../common/config";
 import { Lifecycle } from "../../common/lifecycle";
 import { createMetricsRegistry } from "../../common/metrics";
@@ -12,8 +12,16 @@ const STAKING_ABI = [
   "function registerValidator(bytes consensusPubKey, string description, uint32 commissionPpm, uint32 maxCommissionPpm, uint32 maxChangePpm) payable returns (uint256)",
   "function optIn(address service)",
 ];
+const SERVING_ADMIN_ABI = [
+  "function hasRole(bytes32 role, address account) view returns (bool)",
+  "function acknowledgeTeeSigner(address signer, bool acknowledged)",
+];
+/** Dev account 0 deploys the devnet and, with `adminIsDeployer`, holds ComputeServing's admin role. */
+const DEPLOYER = 0;
 /** Dev accounts 10.. run the devnet's compute providers (2..5 are DA operators, 18 the storage miner). */
 const FIRST_PROVIDER = 10;
+/** Agent executor keys: never used as accounts, only for sealing; clear of hardhat's 20 funded ones. */
+const FIRST_EXECUTOR = 30;
 /** The model this repository trains and commits, found from the code so any working directory will do. */
 const MODEL_PATH = path.resolve(__dirname, "..", "..", "..", "models", "zg-tiny", "model.gguf");
 /** Devnet prices: 1 gwei per prompt token, 2 gwei per generated token. */
@@ -23,7 +31,9 @@ const OUTPUT_PRICE = parseUnits("2", "gwei");
 /**
  * `options.computeProviders` validators (dev accounts 10..) staked and opted into the compute service, each with an
  * inference service for the embedded model registered in ComputeServing and a provider broker serving it (ZK
- * settlement, batches of the circuit's N).
+ * settlement, batches of the circuit's N). Each broker also gets an agent executor key (dev account 30 + i, derived
+ * from the public dev mnemonic like every devnet key) which the deployer acknowledges on ComputeServing, standing in
+ * for governance checking a TEE attestation, so `zg market agent grant` works out of the box.
  */
 export const computeProvidersWorker: DevnetWorker = {
   name: "compute-providers",
@@ -44,6 +54,7 @@ export const computeProvidersWorker: DevnetWorker = {
         await (await staking.optIn(servingAddress)).wait();
 
         const dir = path.join(ctx.dataDir, `compute-${i}`);
+        const executor = devWallet(FIRST_EXECUTOR + i);
         const file = writeNodeConfig(dir, {
           chain: {
             rpcUrl: ctx.rpcUrl,
@@ -53,6 +64,7 @@ export const computeProvidersWorker: DevnetWorker = {
           port: 0,
           dataDir: path.join(dir, "data"),
           model: { path: MODEL_PATH, gpu: "auto" },
+          agents: { executorKeyFile: writeKeyFile(path.join(dir, "executor.key"), executor.privateKey) },
         });
         const options = loadConfig(providerOptionsSchema, { file, env: {} });
         const logger = ctx.logger.child({ node: `compute-${i}` });
@@ -71,7 +83,10 @@ export const computeProvidersWorker: DevnetWorker = {
             teeSigner: ZeroAddress,
           })
         ).wait();
-        endpoints.push(`compute-${i}  ${broker.url}  ${broker.provider}  model ${broker.model}  (config ${file})`);
+        await acknowledgeExecutor(ctx, servingAddress, executor.address);
+        endpoints.push(
+          `compute-${i}  ${broker.url}  ${broker.provider}  model ${broker.model}  executor ${executor.address}  (config ${file})`,
+        );
       }
     } catch (err) {
       await closeAll(lifecycles);
@@ -80,3 +95,14 @@ export const computeProvidersWorker: DevnetWorker = {
     return { stop: () => closeAll(lifecycles), endpoints };
   },
 };
+
+/** The deployer acknowledges the executor key when it holds the admin role; otherwise says what governance runs. */
+async function acknowledgeExecutor(ctx: Parameters<DevnetWorker["start"]>[0], serving: string, executor: string) {
+  const deployer = devWallet(DEPLOYER).connect(ctx.chain.provider);
+  const contract = new Contract(serving, SERVING_ADMIN_ABI, deployer);
+  if (!(await contract.hasRole(ZeroHash, deployer.address))) {
+    ctx.logger.warn({ executor }, "agents need governance to run compute:ack-signer for this executor key");
+    return;
+  }
+  await (await contract.acknowledgeTeeSigner(executor, true)).wait();
+}
