@@ -15,6 +15,7 @@ import { openTee, sealTee, teePublicKey } from "../inft/tee";
 import { intelligentData } from "../inft/transfer";
 import { NodeClient } from "../storage/client/nodes";
 import { uploadFile } from "../storage/client/upload";
+import { loadHashers } from "../storage/core/hash";
 import { AGENT_FORMAT, agentModelId, encryptAgent, type AgentManifest } from "./agent";
 
 export type AgentErrorCode = "AGENT_NOT_OWNER" | "AGENT_EXECUTOR_UNATTESTED" | "AGENT_REFUSED" | "AGENT_NOT_AN_AGENT";
@@ -49,6 +50,7 @@ export async function publishAgent(
   logger: Logger,
 ): Promise<{ tokenId: bigint; dataHash: string; txHash: string }> {
   const owner = signerOf(client);
+  await loadHashers();
   const key = randomDataKey();
   const blob = encryptAgent(key, manifest);
   const upload = await uploadFile(

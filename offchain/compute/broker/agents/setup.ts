@@ -14,6 +14,7 @@ import type { Lifecycle } from "../../../common/lifecycle";
 import type { Logger } from "../../../common/logger";
 import { downloadEntry } from "../../../storage/client/download";
 import { NodeClient } from "../../../storage/client/nodes";
+import { loadHashers } from "../../../storage/core/hash";
 import type { Billing } from "../billing";
 import { parseBody } from "../inference";
 import { agentChainView } from "./chain";
@@ -66,6 +67,8 @@ export async function initAgentExecutor(
       },
     );
   }
+  // The download checks segment proofs and the file root with the storage core's synchronous keccak.
+  await loadHashers();
   const store = await AgentStore.open(path.resolve(deps.dataDir));
   deps.lifecycle.add("agents-store", () => store.close());
   const executorAddress = new Wallet(executorKey).address;
