@@ -3,6 +3,7 @@ import { deployCompute } from "./modules/compute";
 import { deployDa } from "./modules/da";
 import { deployGovernance } from "./modules/governance";
 import { deployInft } from "./modules/inft";
+import { deployMarket } from "./modules/market";
 import { deployStaking } from "./modules/staking";
 import { deployStorage } from "./modules/storage";
 import { deployVerifiers } from "./modules/verifiers";
@@ -18,6 +19,7 @@ export const MODULES: Record<string, DeployModule> = {
   storage: deployStorage,
   inft: deployInft,
   compute: deployCompute,
+  market: deployMarket,
 };
 
 /** Runs `only` (or every module) in order. Governance always runs: the others need its admin address. */

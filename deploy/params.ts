@@ -3,6 +3,7 @@ import path from "node:path";
 import { z } from "zod";
 import { daParamsSchema } from "./modules/da";
 import { inftParamsSchema } from "./modules/inft";
+import { marketParamsSchema } from "./modules/market";
 import { stakingParamsSchema } from "./modules/staking";
 import { storageParamsSchema } from "./modules/storage";
 
@@ -35,6 +36,7 @@ export const deployParamsSchema = z
     da: daParamsSchema.prefault({}),
     storage: storageParamsSchema.prefault({}),
     inft: inftParamsSchema.prefault({}),
+    market: marketParamsSchema.prefault({}),
   })
   .strict();
 
