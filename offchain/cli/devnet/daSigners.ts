@@ -26,6 +26,7 @@ export const daSignersWorker: DevnetWorker = {
     const count = ctx.options.daSigners;
     const lifecycles: Lifecycle[] = [];
     const endpoints: string[] = [];
+    const urls: string[] = [];
     if (count === 0) return { stop: async () => undefined, endpoints };
     const registryAddress = ctx.chain.contractAddress("DASignerRegistry");
     try {
@@ -57,6 +58,7 @@ export const daSignersWorker: DevnetWorker = {
         const registry = createMetricsRegistry({ labels: { node: `da-signer-${i}` }, processMetrics: false });
         const node = await initSignerNode(options, { logger, lifecycle, registry });
         endpoints.push(`da-signer-${i}  ${node.url}  ${node.address}  (config ${file})`);
+        urls.push(node.url);
       }
       const registry = new Contract(registryAddress, REGISTRY_ABI, ctx.chain.provider);
       await ctx.chain.provider.send("evm_increaseTime", [Number(await registry.epochLength())]);
@@ -65,6 +67,6 @@ export const daSignersWorker: DevnetWorker = {
       await closeAll(lifecycles);
       throw err;
     }
-    return { stop: () => closeAll(lifecycles), endpoints };
+    return { stop: () => closeAll(lifecycles), endpoints, services: { daSigners: urls } };
   },
 };

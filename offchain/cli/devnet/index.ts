@@ -14,7 +14,7 @@ import { addCommonFlags, commonFlagValues, type CommonFlags } from "../flags";
 import { logTail, runHardhat, startHardhatNode, assertPortFree } from "./hardhatNode";
 import { devnetOptionsSchema, type DevnetOptions } from "./options";
 import { DEV_MNEMONIC } from "./nodes";
-import { DEVNET_WORKERS } from "./workers";
+import { DEVNET_WORKERS, type DevnetServices } from "./workers";
 
 interface DevnetFlags extends CommonFlags {
   host?: string;
@@ -105,6 +105,7 @@ async function startAll(options: DevnetOptions, dataDir: string, lifecycle: Life
   if (metrics) lifecycle.add("metrics", () => metrics.close());
 
   const endpoints: string[] = [];
+  const services: DevnetServices = { storageNodes: [], daSigners: [], computeProviders: [] };
   for (const worker of DEVNET_WORKERS) {
     const started = await worker.start({
       chain: client,
@@ -118,6 +119,9 @@ async function startAll(options: DevnetOptions, dataDir: string, lifecycle: Life
     });
     lifecycle.add(worker.name, () => started.stop());
     endpoints.push(...started.endpoints);
+    for (const kind of Object.keys(services) as (keyof DevnetServices)[]) {
+      services[kind].push(...(started.services?.[kind] ?? []));
+    }
   }
 
   const summary = {
@@ -127,6 +131,7 @@ async function startAll(options: DevnetOptions, dataDir: string, lifecycle: Life
     contracts: Object.fromEntries(Object.entries(client.deployment.contracts).map(([n, c]) => [n, c.address])),
     accounts: devAccounts(2),
     workers: endpoints,
+    services,
     metrics: metrics?.url ?? null,
   };
   fs.writeFileSync(path.join(dataDir, "devnet.json"), JSON.stringify(summary, null, 2));

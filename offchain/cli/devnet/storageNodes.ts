@@ -15,6 +15,7 @@ export const storageNodesWorker: DevnetWorker = {
   async start(ctx) {
     const lifecycles: Lifecycle[] = [];
     const endpoints: string[] = [];
+    const urls: string[] = [];
     try {
       for (let i = 0; i < ctx.options.storageNodes; i++) {
         const dir = path.join(ctx.dataDir, `node-${i}`);
@@ -38,11 +39,12 @@ export const storageNodesWorker: DevnetWorker = {
         const registry = createMetricsRegistry({ labels: { node: `storage-${i}` }, processMetrics: false });
         const node = await initStorageNode(options, { logger, lifecycle, registry, chain: ctx.chain });
         endpoints.push(`storage-${i}  ${node.url}${mining ? "  mining" : ""}  (config ${file})`);
+        urls.push(node.url);
       }
     } catch (err) {
       await closeAll(lifecycles);
       throw err;
     }
-    return { stop: () => closeAll(lifecycles), endpoints };
+    return { stop: () => closeAll(lifecycles), endpoints, services: { storageNodes: urls } };
   },
 };

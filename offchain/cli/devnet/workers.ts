@@ -18,11 +18,20 @@ export interface DevnetWorkerContext {
   signal: AbortSignal;
 }
 
+/** The devnet's service URLs by kind, written to devnet.json for tools (`zg market services --devnet`) to read. */
+export interface DevnetServices {
+  storageNodes: string[];
+  daSigners: string[];
+  computeProviders: string[];
+}
+
 export interface StartedWorker {
   /** Stops what the worker started. */
   stop(): Promise<void>;
   /** What an operator would connect to, one line each (printed in the summary). */
   endpoints: string[];
+  /** The same endpoints as bare URLs by kind, for scripts; the free-text lines above are for people. */
+  services?: Partial<DevnetServices>;
 }
 
 export interface DevnetWorker {
