@@ -1,0 +1,297 @@
+// [e2e] An agent run by compute providers, with real processes: `zg devnet` (2 storage nodes, 1 compute provider
+// whose executor key the devnet acknowledges), a TEE oracle acknowledged on TeeTransferVerifier, and the owner and
+// users driving `zg market agent` and `zg compute provider` as operators do. The agent's encrypted manifest lives on
+// the storage nodes; the providers fetch it themselves, answer its owner and authorized users, bill them as any chat,
+// refuse everyone else, and keep it across a restart.
+import fs from "node:fs";
+import path from "node:path";
+import { expect } from "chai";
+import {
+  Contract,
+  HDNodeWallet,
+  hexlify,
+  JsonRpcProvider,
+  Mnemonic,
+  NonceManager,
+  parseEther,
+  toBeHex,
+  Wallet,
+  zeroPadValue,
+} from "ethers";
+import { createSession, receiptPublicKey } from "../../offchain/compute/core";
+import { LEDGER_ABI } from "../../offchain/compute/chain";
+import { startOracleServer } from "../../offchain/inft/oracle";
+import { AGENT_FORMAT } from "../../offchain/market/agent";
+import { freePort, runZg, startDevnet, startZg, waitFor, type Devnet, type Running } from "../helpers/process";
+
+const MODEL = path.resolve(__dirname, "..", "..", "models", "zg-tiny", "model.gguf");
+const STAKING_ABI = [
+  "function registerValidator(bytes consensusPubKey, string description, uint32 commissionPpm, uint32 maxCommissionPpm, uint32 maxChangePpm) payable returns (uint256)",
+  "function optIn(address service)",
+];
+const ADMIN_ABI = [
+  "function acknowledgeTeeSigner(address signer, bool acknowledged)",
+  "function acknowledgeOracle(address oracle)",
+];
+
+function devWallet(i: number, rpc: JsonRpcProvider): Wallet {
+  const mnemonic = Mnemonic.fromPhrase("test test test test test test test test test test test junk");
+  return new Wallet(HDNodeWallet.fromMnemonic(mnemonic, `m/44'/60'/0'/0/${i}`).privateKey, rpc);
+}
+
+describe("[e2e] market agents on compute providers", function () {
+  this.timeout(600_000);
+  let devnet: Devnet;
+  let broker: Running | undefined;
+  let oracle: Awaited<ReturnType<typeof startOracleServer>> | undefined;
+
+  after(async () => {
+    if (broker && broker.child.exitCode === null) {
+      broker.child.kill("SIGINT");
+      await broker.exited;
+    }
+    await oracle?.close();
+    if (devnet) await devnet.stop();
+  });
+
+  it("publishes an agent, grants it, serves its owner and authorized users only, and keeps it across a restart", async () => {
+    devnet = await startDevnet("zg-agent-e2e-", [
+      "--storage-nodes",
+      "2",
+      "--da-signers",
+      "0",
+      "--compute-providers",
+      "1",
+    ]);
+    const out = devnet.process.stdout();
+    const storageNodes = [...out.matchAll(/storage-\d+\s+(http:\/\/\S+)/g)].map((m) => m[1]);
+    expect(storageNodes).to.have.length(2);
+    const [, devUrl, devProvider] = /compute-0\s+(http:\/\/\S+)\s+(0x[0-9a-fA-F]{40})/.exec(out)!;
+    const rpc = new JsonRpcProvider(devnet.url);
+    const record = JSON.parse(fs.readFileSync(path.join(devnet.deployments, "31337.json"), "utf8")) as {
+      contracts: Record<string, { address: string }>;
+    };
+    const addr = (name: string) => record.contracts[name].address;
+    const deployer = new NonceManager(devWallet(0, rpc));
+    const chainFlags = ["--rpc", devnet.url, "--deployments", devnet.deployments];
+    const dir = devnet.dataDir;
+    const keyFile = (name: string, w: Wallet) => {
+      const file = path.join(dir, `${name}.key`);
+      fs.writeFileSync(file, `${w.privateKey}\n`, { mode: 0o600 });
+      return file;
+    };
+
+    // The devnet's provider publishes an executor key governance (the devnet's deployer) acknowledged.
+    const executorInfo = (await (await fetch(`${devUrl}/v1/agents/executor`)).json()) as { attested: boolean };
+    expect(executorInfo.attested).to.equal(true);
+
+    // The oracle, acknowledged on TeeTransferVerifier.
+    const oracleKey = Wallet.createRandom();
+    oracle = await startOracleServer(oracleKey.privateKey);
+    const tee = new Contract(addr("TeeTransferVerifier"), ADMIN_ABI, deployer);
+    await (await tee.acknowledgeOracle(oracleKey.address)).wait();
+
+    // Owner, an authorized user and a stranger, each with a ledger account funding the devnet provider.
+    const [owner, user, stranger] = [1, 13, 15].map((i) => devWallet(i, rpc));
+    const files: Record<string, string> = {};
+    for (const [name, w] of [
+      ["owner", owner],
+      ["user", user],
+      ["stranger", stranger],
+    ] as const) {
+      files[name] = keyFile(name, w);
+      const bjj = Wallet.createRandom().privateKey;
+      fs.writeFileSync(`${files[name]}.receipt`, `${hexlify(bjj)}\n`, { mode: 0o600 });
+      const ledger = new Contract(addr("ComputeLedger"), LEDGER_ABI, new NonceManager(w));
+      const [Ax, Ay] = receiptPublicKey(Buffer.from(bjj.slice(2), "hex"));
+      await (await ledger.createAccount([Ax, Ay], { value: parseEther("2") })).wait();
+      await (await ledger.transfer(devProvider, parseEther("1"))).wait();
+    }
+
+    const zg = async (args: string[], ok = true) => {
+      const r = await runZg(args);
+      if (ok) expect(r.code, `zg ${args.slice(0, 3).join(" ")}:\n${r.stderr}`).to.equal(0);
+      return r;
+    };
+    const manifest = path.join(dir, "agent.json");
+    fs.writeFileSync(
+      manifest,
+      JSON.stringify({
+        format: AGENT_FORMAT,
+        name: "sea captain",
+        systemPrompt: "You are a sea captain.",
+        maxTokens: 8,
+      }),
+    );
+    const published = await zg([
+      "market",
+      "agent",
+      "publish",
+      "--manifest",
+      manifest,
+      "--storage-nodes",
+      storageNodes.join(","),
+      "--key-file",
+      files.owner,
+      ...chainFlags,
+    ]);
+    const [, tokenId, dataHash] = /published agent (\d+): sea captain, data (0x[0-9a-f]{64})/.exec(published.stdout)!;
+    // The blob is on the storage nodes under the root the token names.
+    const info = (await (
+      await fetch(storageNodes[1], {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "zgs_getFileInfo", params: [dataHash] }),
+      })
+    ).json()) as { result: { finalized: boolean } | null };
+    expect(info.result).to.not.equal(null);
+
+    const grant = (provider: string, extra: string[] = [], ok = true) =>
+      zg(
+        [
+          "market",
+          "agent",
+          "grant",
+          "--token",
+          tokenId,
+          "--provider",
+          provider,
+          "--oracle",
+          oracle!.url,
+          "--storage-nodes",
+          storageNodes.join(","),
+          "--key-file",
+          files.owner,
+          ...chainFlags,
+          ...extra,
+        ],
+        ok,
+      );
+    const chat = (who: string, provider: string, extra: string[] = [], ok = true) =>
+      zg(
+        [
+          "market",
+          "agent",
+          "chat",
+          "--token",
+          tokenId,
+          "--provider",
+          provider,
+          "--key-file",
+          files[who],
+          "--no-stream",
+          "--max-tokens",
+          "8",
+          ...chainFlags,
+          ...extra,
+          "Where are we sailing?",
+        ],
+        ok,
+      );
+    const BILLED = /bill #(\d+): \d+ input \+ \d+ output tokens, fee [1-9]\d* wei; receipt signed/;
+
+    const granted = await grant(devProvider);
+    expect(granted.stdout).to.contain(`model agent:${tokenId}`);
+    const models = (await (await fetch(`${devUrl}/v1/models`)).json()) as { data: { id: string }[] };
+    expect(models.data.map((m) => m.id)).to.include(`agent:${tokenId}`);
+
+    // The owner: answered and billed to its sub-account.
+    expect((await chat("owner", devProvider)).stderr).to.match(BILLED);
+    // A stranger: refused with agent_not_authorized, and told who may.
+    const strangerSession = await createSession(stranger, {
+      provider: devProvider,
+      chainId: 31337n,
+      expires: Math.floor(Date.now() / 1000) + 600,
+    });
+    const refused = await fetch(`${devUrl}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${strangerSession}` },
+      body: JSON.stringify({ model: `agent:${tokenId}`, messages: [{ role: "user", content: "hi" }], max_tokens: 4 }),
+    });
+    expect(refused.status).to.equal(403);
+    const error = ((await refused.json()) as { error: { code: string; message: string } }).error;
+    expect(error.code).to.equal("agent_not_authorized");
+    expect(error.message).to.contain(owner.address);
+
+    // An authorized user is served until the owner revokes it.
+    const nftFlags = ["--token", tokenId, "--key-file", files.owner, ...chainFlags];
+    await zg(["market", "agent", "authorize", "--user", user.address, ...nftFlags]);
+    expect((await chat("user", devProvider)).stderr).to.match(BILLED);
+    await zg(["market", "agent", "revoke", "--user", user.address, ...nftFlags]);
+    const afterRevoke = await chat("user", devProvider, [], false);
+    expect(afterRevoke.code).to.not.equal(0);
+    expect(afterRevoke.stderr).to.match(/403.*may not run agent/);
+
+    // A provider run as a process: refused while its executor is unattested, kept across a restart once granted.
+    const operator = devWallet(12, rpc);
+    const staking = new Contract(addr("Staking"), STAKING_ABI, new NonceManager(operator));
+    await (
+      await staking.registerValidator(zeroPadValue(toBeHex(0xa9e), 48), "agents", 0, 0, 0, {
+        value: parseEther("1000"),
+      })
+    ).wait();
+    await (await staking.optIn(addr("ComputeServing"))).wait();
+    const port = await freePort();
+    const brokerUrl = `http://127.0.0.1:${port}`;
+    const operatorFlags = [...chainFlags, "--key-file", keyFile("operator", operator)];
+    await zg([
+      "compute",
+      "provider",
+      "register",
+      ...operatorFlags,
+      "--model",
+      "zg-tiny",
+      "--url",
+      brokerUrl,
+      "--input-price",
+      "1000000000",
+      "--output-price",
+      "2000000000",
+    ]);
+    const owners = new Contract(addr("ComputeLedger"), LEDGER_ABI, new NonceManager(owner));
+    await (await owners.transfer(operator.address, parseEther("0.5"))).wait();
+    const executor = new Wallet(Wallet.createRandom().privateKey);
+    const startBroker = async () => {
+      const p = startZg(
+        [
+          "compute",
+          "provider",
+          ...operatorFlags,
+          "--port",
+          String(port),
+          "--model",
+          MODEL,
+          "--model-name",
+          "zg-tiny",
+          "--threads",
+          "1",
+          "--data-dir",
+          path.join(dir, "broker-data"),
+          "--no-settlement",
+        ],
+        { ZG_AGENTS__EXECUTOR_KEY_FILE: keyFile("executor", executor) },
+      );
+      await waitFor(() => /compute provider ready/.test(p.stdout()) || p.child.exitCode !== null, 120_000, "broker");
+      expect(p.stdout(), p.stderr()).to.contain("compute provider ready");
+      return p;
+    };
+    broker = await startBroker();
+    const unattested = await grant(operator.address, [], false);
+    expect(unattested.code).to.not.equal(0);
+    expect(unattested.stderr).to.match(/not acknowledged on ComputeServing/);
+    const serving = new Contract(addr("ComputeServing"), ADMIN_ABI, deployer);
+    await (await serving.acknowledgeTeeSigner(executor.address, true)).wait();
+    await grant(operator.address);
+    expect((await chat("owner", operator.address)).stderr).to.match(BILLED);
+
+    broker.child.kill("SIGINT");
+    expect(await broker.exited).to.equal(0);
+    broker = await startBroker();
+    const again = (await (await fetch(`${brokerUrl}/v1/models`)).json()) as { data: { id: string }[] };
+    expect(again.data.map((m) => m.id)).to.include(`agent:${tokenId}`);
+    expect((await chat("owner", operator.address)).stderr).to.match(BILLED);
+    // The restarted broker still refuses who it refused.
+    const stillRefused = await chat("user", operator.address, [], false);
+    expect(stillRefused.stderr).to.match(/403.*may not run agent/);
+  });
+});
