@@ -71,6 +71,8 @@ export const providerOptionsSchema = z.strictObject({
       executorKeyFile: z.string().min(1).optional(),
       /** Storage nodes to fetch agents' encrypted data from (owners may name more with a grant). */
       storageNodes: z.array(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" })).default([]),
+      /** Also fetch from the nodes an owner names with its grant (the broker then calls URLs owners choose). */
+      acceptNodeHints: booleanOption().default(true),
       /** How long who-may-run-an-agent (owner, authorized users, data hash) is cached per user; 0 reads every time. */
       authCacheMs: integerOption().min(0).max(10_000).default(500),
     })

@@ -12,7 +12,7 @@ import { ZgError } from "../../../common/errors";
 import { readKeyFile } from "../../../common/keys";
 import type { Lifecycle } from "../../../common/lifecycle";
 import type { Logger } from "../../../common/logger";
-import { downloadEntry } from "../../../storage/client/download";
+import { downloadEntry, sourcesFor } from "../../../storage/client/download";
 import { NodeClient } from "../../../storage/client/nodes";
 import { loadHashers } from "../../../storage/core/hash";
 import type { Billing } from "../billing";
@@ -24,8 +24,12 @@ import { AgentStore } from "./store";
 export interface AgentOptions {
   executorKeyFile?: string;
   storageNodes: string[];
+  acceptNodeHints: boolean;
   authCacheMs: number;
 }
+
+/** A manifest is at most 64 KiB of prompt plus a little JSON: anything far larger is not an agent to fetch. */
+const MAX_AGENT_BLOB_BYTES = 256 * 1024;
 
 const uint = z.union([z.string().regex(/^[0-9]{1,78}$/), z.number().int().nonnegative()]).transform((v) => BigInt(v));
 const hex = z.string().regex(/^0x([0-9a-fA-F]{2})+$/, "must be 0x-prefixed hex bytes");
@@ -74,13 +78,17 @@ export async function initAgentExecutor(
   const executorAddress = new Wallet(executorKey).address;
   const chain = agentChainView(client.provider, addresses, deps.serving, executorAddress, options.authCacheMs);
   const fetchBlob = async (root: string, hints: string[]) => {
-    const urls = [...new Set([...options.storageNodes, ...hints])];
+    const urls = [...new Set([...options.storageNodes, ...(options.acceptNodeHints ? hints : [])])];
     if (urls.length === 0) throw new Error("no storage nodes configured (agents.storageNodes) or given with the grant");
-    const { data } = await downloadEntry(
-      root,
-      urls.map((u) => new NodeClient(u)),
-      { logger: logger.child({ module: "agent-download" }), concurrency: 4 },
-    );
+    const nodes = urls.map((u) => new NodeClient(u));
+    // Whoever mints a token names its data hash: look at the size before fetching anything.
+    const { sources } = await sourcesFor(root, nodes);
+    const size = sources[0]?.info.tx.size ?? 0;
+    if (size > MAX_AGENT_BLOB_BYTES) throw new Error(`the file is ${size} bytes, over ${MAX_AGENT_BLOB_BYTES}`);
+    const { data } = await downloadEntry(root, nodes, {
+      logger: logger.child({ module: "agent-download" }),
+      concurrency: 4,
+    });
     return data;
   };
   const executor = new AgentExecutor(executorKey, BigInt(client.chainId), chain, store, fetchBlob, logger);
