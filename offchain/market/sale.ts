@@ -120,15 +120,16 @@ export function saleDeadline(now: bigint, window: { min: bigint; max: bigint }, 
 }
 
 /**
- * The buyer's side: reads the listing, the token's nonce and entries, and signs one consent per entry for
- * `receiverKey` (the same key for every entry) and `deadline`.
+ * The buyer's side: reads the listing, the token's nonce and entries, and has `signer` sign one consent per entry
+ * for `receiverKey` (the same key for every entry) and `deadline`. The signer is the buyer, or the buyer's access
+ * delegate on the AgentNFT when `receiver` (the paying account, such as a contract wallet) is given.
  */
 export async function prepareBuy(
   market: Contract,
   nft: Contract,
-  buyer: Signer,
+  signer: Signer,
   listingId: bigint,
-  options: { chainId: bigint; receiverKey: string; deadline: bigint },
+  options: { chainId: bigint; receiverKey: string; deadline: bigint; receiver?: string },
 ): Promise<BuyPlan> {
   const listing = await readListing(market, listingId);
   if (listing.status !== ListingStatus.Open) {
@@ -141,12 +142,12 @@ export async function prepareBuy(
     nft.intelligentDatasOf(listing.tokenId),
   ])) as [bigint, { dataHash: string }[]];
   const domain = agentNftDomain(options.chainId, await nft.getAddress());
-  const receiver = await buyer.getAddress();
+  const receiver = options.receiver ?? (await signer.getAddress());
   const receiverKeys = datas.map(() => options.receiverKey);
   const consents: string[] = [];
   for (const data of datas) {
     consents.push(
-      await signConsent(buyer, domain, {
+      await signConsent(signer, domain, {
         tokenId: listing.tokenId,
         receiver,
         isClone: false,
