@@ -19,7 +19,7 @@ export { renderServices } from "./table";
 
 export interface ServicesReport {
   chainId: number;
-  /** The block the chain reads were made at (storage lag is measured against it). */
+  /** The latest block when discovery began; storage nodes' lag is measured against it. */
   block: number;
   compute: ComputeServiceRecord[];
   storage: StorageNodeRecord[];
