@@ -20,6 +20,7 @@ import {
 } from "ethers";
 import { createSession, receiptPublicKey } from "../../offchain/compute/core";
 import { LEDGER_ABI } from "../../offchain/compute/chain";
+import { LevelBillStore } from "../../offchain/compute/broker/store";
 import { startOracleServer } from "../../offchain/inft/oracle";
 import { AGENT_FORMAT } from "../../offchain/market/agent";
 import { freePort, runZg, startDevnet, startZg, waitFor, type Devnet, type Running } from "../helpers/process";
@@ -286,12 +287,16 @@ describe("[e2e] market agents on compute providers", function () {
 
     broker.child.kill("SIGINT");
     expect(await broker.exited).to.equal(0);
+    // The agent's chat is an ordinary bill of the owner's sub-account, with the owner's receipt attached.
+    const bills = await LevelBillStore.open(path.join(dir, "broker-data"));
+    const owed = await bills.unsettled(owner.address).finally(() => bills.close());
+    expect(owed).to.have.length(1);
+    expect(owed[0].fee > 0n && owed[0].signature !== undefined).to.equal(true);
     broker = await startBroker();
     const again = (await (await fetch(`${brokerUrl}/v1/models`)).json()) as { data: { id: string }[] };
     expect(again.data.map((m) => m.id)).to.include(`agent:${tokenId}`);
     expect((await chat("owner", operator.address)).stderr).to.match(BILLED);
-    // The restarted broker still refuses who it refused.
-    const stillRefused = await chat("user", operator.address, [], false);
-    expect(stillRefused.stderr).to.match(/403.*may not run agent/);
+    const metrics = await (await fetch(`${brokerUrl}/metrics`)).text();
+    expect(metrics).to.match(/zg_compute_agents_loaded(\{[^}]*\})? 1/);
   });
 });

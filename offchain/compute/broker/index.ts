@@ -92,6 +92,7 @@ export async function initProviderBroker(options: ProviderOptions, deps: Provide
     dataDir: options.dataDir,
     lifecycle,
     logger: logger.child({ module: "agents" }),
+    metrics: factory,
   });
 
   const app = buildBrokerServer({

@@ -42,6 +42,11 @@ export interface AgentGrant {
 /** Fetches an entry's encrypted blob by its storage root; must verify it against the root. */
 export type BlobFetcher = (root: string, nodeHints: string[]) => Promise<Uint8Array>;
 
+/** Grants answered, by result (`loaded` or the refusal's code); loaded agents are a gauge read on scrape. */
+export interface AgentMetrics {
+  grants: { inc(labels: { result: string }): void };
+}
+
 const forbidden = (message: string, code: string) => new ComputeApiError(403, message, "invalid_request_error", code);
 
 export class AgentExecutor implements AgentServing {
@@ -56,6 +61,7 @@ export class AgentExecutor implements AgentServing {
     private readonly store: AgentStore,
     private readonly fetchBlob: BlobFetcher,
     private readonly logger: Logger,
+    private readonly metrics?: AgentMetrics,
   ) {
     this.address = new Wallet(executorKey).address;
     this.publicKey = teePublicKey(executorKey);
@@ -92,6 +98,17 @@ export class AgentExecutor implements AgentServing {
 
   /** Checks and loads a grant posted by `user`; refuses with a ComputeApiError and changes nothing otherwise. */
   async load(user: string, grant: AgentGrant, nodeHints: string[]): Promise<{ model: string; name: string }> {
+    try {
+      const loaded = await this.check(user, grant, nodeHints);
+      this.metrics?.grants.inc({ result: "loaded" });
+      return loaded;
+    } catch (err) {
+      this.metrics?.grants.inc({ result: err instanceof ComputeApiError ? (err.code ?? err.type) : "error" });
+      throw err;
+    }
+  }
+
+  private async check(user: string, grant: AgentGrant, nodeHints: string[]): Promise<{ model: string; name: string }> {
     if (!(await this.chain.isExecutorAttested())) {
       throw apiErrors.unavailable(
         `this provider's executor key ${this.address} is not acknowledged on ComputeServing, so it takes no agents; governance acknowledges it after checking its attestation (compute:ack-signer)`,

@@ -12,6 +12,7 @@ import { ZgError } from "../../../common/errors";
 import { readKeyFile } from "../../../common/keys";
 import type { Lifecycle } from "../../../common/lifecycle";
 import type { Logger } from "../../../common/logger";
+import type { MetricsFactory } from "../../../common/metrics";
 import { downloadEntry, sourcesFor } from "../../../storage/client/download";
 import { NodeClient } from "../../../storage/client/nodes";
 import { loadHashers } from "../../../storage/core/hash";
@@ -50,7 +51,14 @@ export const agentGrantSchema = z.object({
 
 export async function initAgentExecutor(
   options: AgentOptions,
-  deps: { client: ChainClient; serving: Contract; dataDir: string; lifecycle: Lifecycle; logger: Logger },
+  deps: {
+    client: ChainClient;
+    serving: Contract;
+    dataDir: string;
+    lifecycle: Lifecycle;
+    logger: Logger;
+    metrics: MetricsFactory;
+  },
 ): Promise<AgentExecutor | undefined> {
   if (!options.executorKeyFile) return undefined;
   const { client, logger } = deps;
@@ -91,7 +99,14 @@ export async function initAgentExecutor(
     });
     return data;
   };
-  const executor = new AgentExecutor(executorKey, BigInt(client.chainId), chain, store, fetchBlob, logger);
+  const grants = deps.metrics.counter({
+    name: "zg_compute_agent_grants_total",
+    help: "Agent grants answered, by result (loaded or the refusal's code)",
+    labelNames: ["result"] as const,
+  });
+  const executor = new AgentExecutor(executorKey, BigInt(client.chainId), chain, store, fetchBlob, logger, { grants });
+  const loaded = deps.metrics.gauge({ name: "zg_compute_agents_loaded", help: "Agents this broker runs" });
+  (loaded as unknown as { collect?: () => void }).collect = () => loaded.set(executor.models().length);
   await executor.restore();
   if (!(await chain.isExecutorAttested())) {
     logger.warn(
