@@ -6,3 +6,4 @@ import "./inft";
 import "./storage";
 import "./da";
 import "./compute";
+import "./market";

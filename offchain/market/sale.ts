@@ -295,3 +295,50 @@ function saleProof(
     proof,
   };
 }
+
+/**
+ * The seller's side end to end: reads the pending purchase and the token, opens the seller's sealed data keys with
+ * `sellerKey`, and builds the proofs (ZK when `zk`, else through `oracle`).
+ */
+export async function buildSaleProofs(
+  market: Contract,
+  nft: Contract,
+  listingId: bigint,
+  options: { chainId: bigint; sellerKey: string; zk?: boolean; oracle?: SaleOracle; artifactsDir?: string },
+): Promise<{ purchase: PendingPurchase; proofs: TransferValidityProof[] }> {
+  const purchase = await readPurchase(market, listingId);
+  const [sealedKeys, datas] = (await Promise.all([
+    nft.sealedKeysOf(purchase.tokenId),
+    nft.intelligentDatasOf(purchase.tokenId),
+  ])) as [string[], EntryFacts[]];
+  const dataKeys = openSellerKeys([...sealedKeys], options.sellerKey);
+  if (options.zk) return { purchase, proofs: await zkSaleProofs(purchase, dataKeys, options.artifactsDir) };
+  if (!options.oracle) {
+    throw new ZgError<SaleErrorCode>("SALE_ORACLE", "TEE delivery needs an oracle", {
+      hint: "pass --oracle <url>, or --zk when the buyer paid with a Baby Jubjub key",
+    });
+  }
+  const teeVerifier = (await nft.verifier(TransferMode.Tee)) as string;
+  const chain = { chainId: options.chainId, nft: await nft.getAddress(), teeVerifier, datas };
+  return { purchase, proofs: await teeSaleProofs(purchase, chain, dataKeys, options.oracle) };
+}
+
+export interface ListingRow extends SaleListing {
+  /** The pending purchase's buyer and deadline, when one waits for delivery. */
+  buyer?: string;
+  deadline?: bigint;
+}
+
+/** Every open listing, newest first, with its pending purchase if any. */
+export async function openListings(market: Contract): Promise<ListingRow[]> {
+  const count = (await market.listingCount()) as bigint;
+  const rows: ListingRow[] = [];
+  for (let id = count; id >= 1n; id--) {
+    const listing = await readListing(market, id);
+    if (listing.status !== ListingStatus.Open) continue;
+    const p = await market.purchase(id);
+    const pending = p.buyer !== "0x0000000000000000000000000000000000000000";
+    rows.push(pending ? { ...listing, buyer: p.buyer as string, deadline: p.deadline as bigint } : listing);
+  }
+  return rows;
+}
