@@ -287,11 +287,11 @@ describe("[e2e] market agents on compute providers", function () {
 
     broker.child.kill("SIGINT");
     expect(await broker.exited).to.equal(0);
-    // The agent's chat is an ordinary bill of the owner's sub-account, with the owner's receipt attached.
+    // The agent's chat is an ordinary bill of the owner's sub-account.
     const bills = await LevelBillStore.open(path.join(dir, "broker-data"));
     const owed = await bills.unsettled(owner.address).finally(() => bills.close());
     expect(owed).to.have.length(1);
-    expect(owed[0].fee > 0n && owed[0].signature !== undefined).to.equal(true);
+    expect(owed[0].fee > 0n).to.equal(true);
     broker = await startBroker();
     const again = (await (await fetch(`${brokerUrl}/v1/models`)).json()) as { data: { id: string }[] };
     expect(again.data.map((m) => m.id)).to.include(`agent:${tokenId}`);
