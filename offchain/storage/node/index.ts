@@ -109,6 +109,7 @@ export async function initStorageNode(options: StorageNodeOptions, deps: Storage
     metrics,
     logger: logger.child({ module: "rpc" }),
     identity: { chainId: client.chainId, flow: client.contractAddress("Flow") },
+    dataDir: path.resolve(options.dataDir),
     maxBatch: 64,
   };
   const api = buildRpcServer(zgsMethods(rpcDeps), {

@@ -2,6 +2,7 @@
  * The node's JSON-RPC methods, in the spirit of 0G's `zgs_` namespace (0g-storage-node `node/rpc/src/zgs/api.rs`),
  * and the admin ones (`admin_*`, served only on the loopback admin server).
  */
+import fs from "node:fs";
 import { z } from "zod";
 import { BYTES_PER_SECTOR, SECTORS_PER_SEGMENT, buildLevels, proofAt, sectorLeaves, toHex } from "../core";
 import { RpcError } from "./errors";
@@ -20,11 +21,23 @@ export interface RpcDeps {
   metrics: StorageNodeMetrics;
   logger: Logger;
   identity: { chainId: number; flow: string };
+  /** The store's directory; zgs_getStatus reports the free space of its file system. */
+  dataDir: string;
   /** Most segments in one zgs_uploadSegments call. */
   maxBatch: number;
 }
 
 const index = z.number().int().min(0);
+
+/** Bytes an unprivileged writer can still use on the store's file system; null where statfs is unsupported. */
+async function freeBytes(dir: string): Promise<number | null> {
+  try {
+    const s = await fs.promises.statfs(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return null;
+  }
+}
 
 async function upload(deps: RpcDeps, seg: SegmentWithProofJson) {
   const { store, metrics, logger } = deps;
@@ -82,6 +95,7 @@ export function zgsMethods(deps: RpcDeps): RpcMethods {
           flowRoot: s.flowRoot,
           flowLength: s.flowLength,
           networkIdentity: { chainId: deps.identity.chainId, flowAddress: deps.identity.flow },
+          freeBytes: await freeBytes(deps.dataDir),
         };
       },
     },
