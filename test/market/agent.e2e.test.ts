@@ -64,10 +64,15 @@ describe("[e2e] market agents on compute providers", function () {
       "--compute-providers",
       "1",
     ]);
-    const out = devnet.process.stdout();
-    const storageNodes = [...out.matchAll(/storage-\d+\s+(http:\/\/\S+)/g)].map((m) => m[1]);
+    const services = (
+      JSON.parse(fs.readFileSync(path.join(devnet.dataDir, "devnet.json"), "utf8")) as {
+        services: { storageNodes: string[]; computeProviders: string[] };
+      }
+    ).services;
+    const storageNodes = services.storageNodes;
     expect(storageNodes).to.have.length(2);
-    const [, devUrl, devProvider] = /compute-0\s+(http:\/\/\S+)\s+(0x[0-9a-fA-F]{40})/.exec(out)!;
+    const devUrl = services.computeProviders[0];
+    const devProvider = ((await (await fetch(`${devUrl}/v1/status`)).json()) as { provider: string }).provider;
     const rpc = new JsonRpcProvider(devnet.url);
     const record = JSON.parse(fs.readFileSync(path.join(devnet.deployments, "31337.json"), "utf8")) as {
       contracts: Record<string, { address: string }>;

@@ -41,6 +41,7 @@ export const computeProvidersWorker: DevnetWorker = {
     const count = ctx.options.computeProviders;
     const lifecycles: Lifecycle[] = [];
     const endpoints: string[] = [];
+    const urls: string[] = [];
     if (count === 0) return { stop: async () => undefined, endpoints };
     const servingAddress = ctx.chain.contractAddress("ComputeServing");
     try {
@@ -84,6 +85,7 @@ export const computeProvidersWorker: DevnetWorker = {
           })
         ).wait();
         await acknowledgeExecutor(ctx, servingAddress, executor.address);
+        urls.push(broker.url);
         endpoints.push(
           `compute-${i}  ${broker.url}  ${broker.provider}  model ${broker.model}  executor ${executor.address}  (config ${file})`,
         );
@@ -92,7 +94,7 @@ export const computeProvidersWorker: DevnetWorker = {
       await closeAll(lifecycles);
       throw err;
     }
-    return { stop: () => closeAll(lifecycles), endpoints };
+    return { stop: () => closeAll(lifecycles), endpoints, services: { computeProviders: urls } };
   },
 };
 
