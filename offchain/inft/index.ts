@@ -6,3 +6,4 @@ export * from "./zk";
 export * from "./transfer";
 export * from "./oracle";
 export * from "./prover";
+export * from "./executor";

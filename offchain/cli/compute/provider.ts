@@ -31,6 +31,7 @@ interface ProviderFlags extends CommonFlags {
   batchSize?: string;
   maxDelay?: string;
   teeSignerKeyFile?: string;
+  executorKeyFile?: string;
   settlement?: boolean;
 }
 
@@ -59,6 +60,7 @@ export function providerCommand(): Command {
       .option("--batch-size <n>", "bills per settlement of one user (default 4)")
       .option("--max-delay <seconds>", "settle a user's oldest bill at the latest this late (default 300)")
       .option("--tee-signer-key-file <file>", "tee mode: the attested signer's key")
+      .option("--executor-key-file <file>", "agents: the executor's key (acknowledged on ComputeServing)")
       .option("--no-settlement", "do not run the settlement scheduler"),
   ).action(async (flags: ProviderFlags) => {
     const options = loadConfig(providerOptionsSchema, {
@@ -83,6 +85,7 @@ export function providerCommand(): Command {
         "settlement.batchSize": flags.batchSize,
         "settlement.maxDelaySeconds": flags.maxDelay,
         "settlement.teeSignerKeyFile": flags.teeSignerKeyFile,
+        "agents.executorKeyFile": flags.executorKeyFile,
         "settlement.enabled": flags.settlement === false ? false : undefined,
       },
     });

@@ -31,7 +31,7 @@ export function oracleCommand(): Command {
       const key = readKeyFile(options.keyFile);
       const logger = createLogger(options.logger, {
         bindings: { node: "inft-oracle" },
-        destination: pino.destination({ fd: 2, sync: true }),
+        ...(options.logger.file ? {} : { destination: pino.destination({ fd: 2, sync: true }) }),
       });
       const lifecycle = new Lifecycle(logger);
       onShutdownSignals(lifecycle, logger);

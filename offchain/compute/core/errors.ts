@@ -3,6 +3,7 @@
 export type OpenAIErrorType =
   | "invalid_request_error"
   | "authentication_error"
+  | "permission_error"
   | "insufficient_quota"
   | "not_found_error"
   | "server_error"
@@ -45,6 +46,7 @@ export const apiErrors = {
     new ComputeApiError(400, message, "invalid_request_error", code, param),
   unauthorized: (message: string, code = "invalid_session") =>
     new ComputeApiError(401, message, "authentication_error", code),
+  forbidden: (message: string, code: string) => new ComputeApiError(403, message, "permission_error", code),
   insufficientQuota: (message: string) => new ComputeApiError(402, message, "insufficient_quota", "insufficient_quota"),
   receiptsRequired: (message: string) => new ComputeApiError(402, message, "insufficient_quota", "receipts_required"),
   notFound: (message: string, param: string | null = null, code: string | null = "model_not_found") =>

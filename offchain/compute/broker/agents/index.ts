@@ -47,7 +47,6 @@ export interface AgentMetrics {
   grants: { inc(labels: { result: string }): void };
 }
 
-const forbidden = (message: string, code: string) => new ComputeApiError(403, message, "invalid_request_error", code);
 
 export class AgentExecutor implements AgentServing {
   private readonly loaded = new Map<string, { stored: StoredAgent; manifest: AgentManifest }>();
@@ -118,7 +117,7 @@ export class AgentExecutor implements AgentServing {
     const access = await this.chain.access(tokenId, user);
     if (!access.owner) throw apiErrors.notFound(`agent ${tokenId} does not exist`, "tokenId", "agent_not_found");
     if (getAddress(access.owner) !== getAddress(user)) {
-      throw forbidden(`only the owner of agent ${tokenId} (${access.owner}) may load it here`, "agent_not_authorized");
+      throw apiErrors.forbidden(`only the owner of agent ${tokenId} (${access.owner}) may load it here`, "agent_not_authorized");
     }
     const data = access.entries[entry];
     if (!data) throw apiErrors.invalidRequest(`agent ${tokenId} has no entry ${entry}`, "entry");
@@ -162,7 +161,7 @@ export class AgentExecutor implements AgentServing {
       throw apiErrors.invalidRequest(errorText(err), "proof", "invalid_grant");
     }
     if (!(await this.chain.isOracle(oracle))) {
-      throw forbidden(
+      throw apiErrors.forbidden(
         `the grant is signed by ${oracle}, which TeeTransferVerifier does not acknowledge as an oracle (or it was signed over other facts than the token's)`,
         "unknown_oracle",
       );
@@ -172,7 +171,7 @@ export class AgentExecutor implements AgentServing {
     try {
       const key = openTee(grant.sealedKey, this.executorKey);
       if (commitmentBytes32(keyCommitment(key)) !== data.keyCommitment.toLowerCase()) {
-        throw forbidden(`the granted key does not match agent ${tokenId}'s key commitment`, "key_commitment_mismatch");
+        throw apiErrors.forbidden(`the granted key does not match agent ${tokenId}'s key commitment`, "key_commitment_mismatch");
       }
       blob = await this.fetchBlob(data.dataHash, nodeHints).catch((err: unknown) => {
         throw new ComputeApiError(
@@ -226,7 +225,7 @@ export class AgentExecutor implements AgentServing {
       );
     }
     if (getAddress(access.owner) !== getAddress(user) && !access.authorized) {
-      throw forbidden(
+      throw apiErrors.forbidden(
         `${getAddress(user)} may not run agent ${tokenId}: only its owner ${access.owner} or a user it authorized (zg market agent authorize) may`,
         "agent_not_authorized",
       );
