@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { computeParamsSchema } from "./modules/compute";
 import { daParamsSchema } from "./modules/da";
 import { inftParamsSchema } from "./modules/inft";
 import { marketParamsSchema } from "./modules/market";
@@ -36,6 +37,7 @@ export const deployParamsSchema = z
     da: daParamsSchema.prefault({}),
     storage: storageParamsSchema.prefault({}),
     inft: inftParamsSchema.prefault({}),
+    compute: computeParamsSchema.prefault({}),
     market: marketParamsSchema.prefault({}),
   })
   .strict();

@@ -105,6 +105,15 @@ describe("deploy", () => {
       expect(() => loadDeployParams("x", file)).to.throw(/bad\.json: governance: Unrecognized key: "timelockDelai"/);
     });
 
+    it("reads every domain's section, compute and market included", () => {
+      const file = path.join(tempDir(), "sections.json");
+      fs.writeFileSync(file, JSON.stringify({ compute: {}, market: {}, inft: {}, storage: {}, da: {}, staking: {} }));
+      const params = loadDeployParams("x", file);
+      expect(params).to.include.keys("compute", "market", "inft", "storage", "da", "staking");
+      fs.writeFileSync(file, JSON.stringify({ compute: { minProviderStake: "0" } }));
+      expect(() => loadDeployParams("x", file)).to.throw(/compute\.minProviderStake/);
+    });
+
     it("refuses a missing params file", () => {
       expect(() => loadDeployParams("x", "/nonexistent/params.json")).to.throw(/does not exist/);
     });
