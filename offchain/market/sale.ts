@@ -21,7 +21,7 @@ import {
 import { toGroth16Calldata } from "../zk/groth16";
 import { ListingStatus } from "./chain";
 
-export type SaleErrorCode = "SALE_NOT_OPEN" | "SALE_NO_PURCHASE" | "SALE_BAD_KEY" | "SALE_ORACLE";
+export type SaleErrorCode = "SALE_NOT_OPEN" | "SALE_NO_PURCHASE" | "SALE_BAD_KEY" | "SALE_ORACLE" | "SALE_REVERTED";
 
 const coder = AbiCoder.defaultAbiCoder();
 
@@ -341,4 +341,38 @@ export async function openListings(market: Contract): Promise<ListingRow[]> {
     rows.push(pending ? { ...listing, buyer: p.buyer as string, deadline: p.deadline as bigint } : listing);
   }
   return rows;
+}
+
+const REVERT_HINTS: Record<string, string> = {
+  AgentMarketNotOpen: "the listing is closed or unknown: zg market listings shows the open ones",
+  AgentMarketNotExpired: "a refund waits until the purchase's deadline has passed",
+  AgentMarketPurchasePending: "a buyer has paid: deliver (fulfill), or wait for the deadline and refund",
+  AgentMarketNotApproved: "approve the market for the token (zg market list does it)",
+  AgentMarketNonceChanged: "the seller changed the agent since you looked: check it and buy again",
+  AgentMarketBadDeadline: "pick a --ttl inside the market's fulfil window",
+  AgentMarketPurchaseExpired: "the deadline passed: the buyer can be refunded (zg market refund)",
+  AgentMarketNothingOwed: "nothing was credited to this account",
+  AgentNFTInvalidConsent: "the buyer's consent does not verify: the purchase can only be refunded after its deadline",
+};
+
+/**
+ * Runs a transaction and turns a revert into a ZgError naming the contract error (ethers leaves a custom error
+ * undecoded when gas estimation fails).
+ */
+export async function sendSaleTx<T>(contracts: Contract[], send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    const data = (err as { data?: unknown }).data;
+    if (typeof data !== "string") throw err;
+    for (const contract of contracts) {
+      const parsed = contract.interface.parseError(data);
+      if (!parsed) continue;
+      throw new ZgError<SaleErrorCode>("SALE_REVERTED", `refused: ${parsed.name}(${parsed.args.join(", ")})`, {
+        hint: REVERT_HINTS[parsed.name] ?? "see docs/market.md (Errors)",
+        cause: err,
+      });
+    }
+    throw err;
+  }
 }

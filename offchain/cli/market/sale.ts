@@ -2,7 +2,7 @@
 // The buyer pays into escrow with its receiver key and signed consents; the seller delivers transfer proofs (TEE
 // through an oracle, or ZK proved locally) and is paid; an undelivered purchase is refunded after its deadline.
 import { Command } from "commander";
-import { Contract, formatEther, parseEther } from "ethers";
+import { Contract, type ContractTransactionResponse, formatEther, parseEther } from "ethers";
 import pino from "pino";
 import { z } from "zod";
 import { connectChain, type ChainClient } from "../../common/chain";
@@ -20,6 +20,7 @@ import {
   prepareBuy,
   readListing,
   saleDeadline,
+  sendSaleTx,
 } from "../../market/sale";
 import { releaseSnarkjsWorkers } from "../../zk/workers";
 
@@ -51,6 +52,11 @@ function withFlags(command: Command, keyRequired = true): Command {
     .option("--deployments <dir>", "folder of <chainId>.json deployment records")
     .option("--log-level <level>", "fatal | error | warn | info | debug | trace")
     .option("--json", "print the result as JSON");
+}
+
+/** Sends a transaction and waits for it; a revert becomes a ZgError naming the contract's error. */
+function mine(sale: Sale, send: () => Promise<ContractTransactionResponse>) {
+  return sendSaleTx([sale.market, sale.nft], async () => (await (await send()).wait())!);
 }
 
 async function withSale<T>(flags: SaleFlags, fn: (sale: Sale) => Promise<T>): Promise<T> {
@@ -106,13 +112,14 @@ function listCommand(): Command {
   ).action(async (flags: SaleFlags & { token: string; price: string }) => {
     const tokenId = whole(flags.token, "--token");
     const price = tokens(flags.price, "--price");
-    await withSale(flags, async ({ client, market, nft }) => {
+    await withSale(flags, async (sale) => {
+      const { client, market, nft } = sale;
       const me = client.signer!.address;
       const marketAddress = await market.getAddress();
       const approved =
         (await nft.getApproved(tokenId)) === marketAddress || (await nft.isApprovedForAll(me, marketAddress));
-      if (!approved) await (await nft.approve(marketAddress, tokenId)).wait();
-      const receipt = await (await market.list(tokenId, price)).wait();
+      if (!approved) await mine(sale, () => nft.approve(marketAddress, tokenId));
+      const receipt = await mine(sale, () => market.list(tokenId, price));
       const listingId = (await market.openListingOf(tokenId)) as bigint;
       print(flags, `listed agent ${tokenId} as listing ${listingId} for ${formatEther(price)} (tx ${receipt.hash})`, {
         listingId,
@@ -134,7 +141,8 @@ function buyCommand(): Command {
   ).action(async (flags: SaleFlags & { listing: string; zkKeyFile?: string; ttl: string }) => {
     const listingId = whole(flags.listing, "--listing");
     const ttl = whole(flags.ttl, "--ttl");
-    await withSale(flags, async ({ client, market, nft, chainId }) => {
+    await withSale(flags, async (sale) => {
+      const { client, market, nft, chainId } = sale;
       const signer = client.signer!;
       // TEE: the account's own public key, so the buyer opens the data key with its --key-file.
       const receiverKey = flags.zkKeyFile
@@ -143,10 +151,9 @@ function buyCommand(): Command {
       const [min, max] = (await market.fulfillWindow()) as [bigint, bigint];
       const deadline = saleDeadline(await chainNow(client), { min, max }, ttl);
       const plan = await prepareBuy(market, nft, signer, listingId, { chainId, receiverKey, deadline });
-      const tx = await market.buy(listingId, plan.nonce, plan.receiverKeys, plan.consents, deadline, {
-        value: plan.price,
-      });
-      const receipt = await tx.wait();
+      const receipt = await mine(sale, () =>
+        market.buy(listingId, plan.nonce, plan.receiverKeys, plan.consents, deadline, { value: plan.price }),
+      );
       const mode = flags.zkKeyFile ? "zk" : "tee";
       print(
         flags,
@@ -167,7 +174,8 @@ function fulfillCommand(): Command {
       .option("--seal-key-file <file>", "the key the token's data keys are sealed to (default: --key-file)"),
   ).action(async (flags: SaleFlags & { listing: string; oracle?: string; zk?: boolean; sealKeyFile?: string }) => {
     const listingId = whole(flags.listing, "--listing");
-    await withSale(flags, async ({ market, nft, chainId }) => {
+    await withSale(flags, async (sale) => {
+      const { market, nft, chainId } = sale;
       const sellerKey = readKeyFile(flags.sealKeyFile ?? flags.keyFile!);
       const oracle = flags.zk || !flags.oracle ? undefined : await oracleAt(flags.oracle);
       const { purchase, proofs } = await buildSaleProofs(market, nft, listingId, {
@@ -177,7 +185,7 @@ function fulfillCommand(): Command {
         oracle,
       });
       if (flags.zk) await releaseSnarkjsWorkers();
-      const receipt = await (await market.fulfill(listingId, proofs)).wait();
+      const receipt = await mine(sale, () => market.fulfill(listingId, proofs));
       print(
         flags,
         `sold agent ${purchase.tokenId} to ${purchase.buyer} for ${formatEther(purchase.amount)} (tx ${receipt.hash})`,
@@ -195,9 +203,12 @@ function closeCommand(name: "cancel" | "refund"): Command {
   return withFlags(new Command(name).description(what).requiredOption("--listing <id>", "the listing")).action(
     async (flags: SaleFlags & { listing: string }) => {
       const listingId = whole(flags.listing, "--listing");
-      await withSale(flags, async ({ market }) => {
+      await withSale(flags, async (sale) => {
+        const { market } = sale;
         const { tokenId } = await readListing(market, listingId);
-        const receipt = await (await (name === "cancel" ? market.cancel(listingId) : market.refund(listingId))).wait();
+        const receipt = await mine(sale, () =>
+          name === "cancel" ? market.cancel(listingId) : market.refund(listingId),
+        );
         const done = name === "cancel" ? "cancelled" : "refunded";
         print(flags, `${done} listing ${listingId} (agent ${tokenId}, tx ${receipt.hash})`, {
           listingId,
@@ -213,9 +224,10 @@ function withdrawCommand(): Command {
   return withFlags(
     new Command("withdraw").description("withdraw payments the market credited to you (your receiver reverted)"),
   ).action(async (flags: SaleFlags) => {
-    await withSale(flags, async ({ client, market }) => {
+    await withSale(flags, async (sale) => {
+      const { client, market } = sale;
       const amount = (await market.owed(client.signer!.address)) as bigint;
-      const receipt = await (await market.withdraw()).wait();
+      const receipt = await mine(sale, () => market.withdraw());
       print(flags, `withdrew ${formatEther(amount)} (tx ${receipt.hash})`, { amount, tx: receipt.hash });
     });
   });
