@@ -134,10 +134,7 @@ contract AgentMarket is IAgentMarket, ProtocolUpgradeable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IAgentMarket
-    function fulfill(
-        uint256 listingId,
-        IAgentNFTTypes.TransferValidityProof[] calldata proofs
-    ) external nonReentrant {
+    function fulfill(uint256 listingId, IAgentNFTTypes.TransferValidityProof[] calldata proofs) external nonReentrant {
         AgentMarketLayout storage $ = _s();
         Listing storage lst = _open(listingId);
         Purchase memory p = $.purchases[listingId];
