@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import path from "node:path";
+import { REPORTS_DIR } from "./report";
 // The headline figure of each benchmark report and the reference it is read against: an issue's goal where one
 // was set, otherwise a baseline the same report measured (raw hashing, the model without the broker). A figure's
 // ratio is value / reference; `better` says which side of 1 is good.
@@ -176,6 +179,15 @@ export const FIGURES: Figure[] = [
     value: results("prove.p50Ms"),
   },
   {
+    domain: "market",
+    report: "market-gas",
+    name: "agent sale fulfilled (one TEE entry)",
+    unit: "gas",
+    better: "lower",
+    value: results("results.fulfill"),
+    reference: { kind: "baseline", what: "the TEE-mode transfer alone", value: teeTransferGas },
+  },
+  {
     domain: "inft",
     report: "inft",
     name: "TEE-mode transfer",
@@ -203,4 +215,12 @@ function directPlus5(r: Report): number | undefined {
 function cpuTokensPerSecond(r: Report): number | undefined {
   const steps = pick(r, "derived.cpu16_steps_per_s");
   return steps === undefined ? undefined : Math.round(steps * 16 * 256);
+}
+
+/** The inft report's TEE transfer, read beside the market's sale that wraps one. */
+function teeTransferGas(): number | undefined {
+  const file = path.join(REPORTS_DIR, "inft.json");
+  return fs.existsSync(file)
+    ? pick((JSON.parse(fs.readFileSync(file, "utf8")) as Report).results, "teeTransfer.gas")
+    : undefined;
 }

@@ -26,6 +26,7 @@ export const BENCHES: Bench[] = [
   { script: "bench:compute-model" },
   { script: "bench:compute-broker" },
   { script: "bench:inft" },
+  { script: "bench:market" },
 ];
 
 function main(argv: string[]) {
