@@ -13,7 +13,9 @@ import { version } from "../../package.json";
 
 export function buildProgram(): Command {
   return new Command("zg")
-    .description("zg: run and operate the nodes of a decentralized AI layer (staking, storage, DA, compute, iNFT, market)")
+    .description(
+      "zg: run and operate the nodes of a decentralized AI layer (staking, storage, DA, compute, iNFT, market)",
+    )
     .version(version)
     .showHelpAfterError("(run `zg --help` for usage)")
     .addCommand(devnetCommand())

@@ -47,7 +47,6 @@ export interface AgentMetrics {
   grants: { inc(labels: { result: string }): void };
 }
 
-
 export class AgentExecutor implements AgentServing {
   private readonly loaded = new Map<string, { stored: StoredAgent; manifest: AgentManifest }>();
   readonly address: string;
@@ -117,7 +116,10 @@ export class AgentExecutor implements AgentServing {
     const access = await this.chain.access(tokenId, user);
     if (!access.owner) throw apiErrors.notFound(`agent ${tokenId} does not exist`, "tokenId", "agent_not_found");
     if (getAddress(access.owner) !== getAddress(user)) {
-      throw apiErrors.forbidden(`only the owner of agent ${tokenId} (${access.owner}) may load it here`, "agent_not_authorized");
+      throw apiErrors.forbidden(
+        `only the owner of agent ${tokenId} (${access.owner}) may load it here`,
+        "agent_not_authorized",
+      );
     }
     const data = access.entries[entry];
     if (!data) throw apiErrors.invalidRequest(`agent ${tokenId} has no entry ${entry}`, "entry");
@@ -171,7 +173,10 @@ export class AgentExecutor implements AgentServing {
     try {
       const key = openTee(grant.sealedKey, this.executorKey);
       if (commitmentBytes32(keyCommitment(key)) !== data.keyCommitment.toLowerCase()) {
-        throw apiErrors.forbidden(`the granted key does not match agent ${tokenId}'s key commitment`, "key_commitment_mismatch");
+        throw apiErrors.forbidden(
+          `the granted key does not match agent ${tokenId}'s key commitment`,
+          "key_commitment_mismatch",
+        );
       }
       blob = await this.fetchBlob(data.dataHash, nodeHints).catch((err: unknown) => {
         throw new ComputeApiError(
