@@ -4,27 +4,11 @@
 import fs from "node:fs";
 import { Command } from "commander";
 import { isAddress } from "ethers";
-import pino from "pino";
-import { z } from "zod";
-import { connectChain, type ChainClient } from "../../common/chain";
-import { chainOptionsSchema, loadConfig, loggerOptionsSchema } from "../../common/config";
 import { ZgError } from "../../common/errors";
-import { createLogger, type Logger } from "../../common/logger";
 import { agentModelId, parseAgentManifest } from "../../market/agent";
 import { agentNft, grantAgent, publishAgent } from "../../market/executor";
 import { chatCommand } from "../compute/chat";
-
-const agentOptionsSchema = z.strictObject({
-  chain: chainOptionsSchema.prefault({}),
-  logger: loggerOptionsSchema.prefault({ level: "warn" }),
-});
-
-interface ChainFlags {
-  rpc?: string;
-  deployments?: string;
-  keyFile?: string;
-  logLevel?: string;
-}
+import { type ChainFlags, withChain } from "./common";
 
 function withChainFlags(command: Command): Command {
   return command
@@ -32,24 +16,6 @@ function withChainFlags(command: Command): Command {
     .option("--rpc <url>", "JSON-RPC URL (default http://127.0.0.1:8545)")
     .option("--deployments <dir>", "folder of <chainId>.json deployment records")
     .option("--log-level <level>", "fatal | error | warn | info | debug | trace");
-}
-
-async function withChain<T>(flags: ChainFlags, fn: (client: ChainClient, logger: Logger) => Promise<T>): Promise<T> {
-  const options = loadConfig(agentOptionsSchema, {
-    flags: {
-      "chain.rpcUrl": flags.rpc,
-      "chain.deploymentsDir": flags.deployments,
-      "chain.keyFile": flags.keyFile,
-      "logger.level": flags.logLevel,
-    },
-  });
-  const logger = createLogger(options.logger, { destination: pino.destination({ fd: 2, sync: true }) });
-  const client = await connectChain(options.chain, logger);
-  try {
-    return await fn(client, logger);
-  } finally {
-    client.close();
-  }
 }
 
 function tokenId(value: string): bigint {

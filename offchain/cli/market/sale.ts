@@ -3,13 +3,9 @@
 // through an oracle, or ZK proved locally) and is paid; an undelivered purchase is refunded after its deadline.
 import { Command } from "commander";
 import { Contract, type ContractTransactionResponse, formatEther, parseEther } from "ethers";
-import pino from "pino";
-import { z } from "zod";
-import { connectChain, type ChainClient } from "../../common/chain";
-import { chainOptionsSchema, loadConfig, loggerOptionsSchema } from "../../common/config";
+import type { ChainClient } from "../../common/chain";
 import { ZgError } from "../../common/errors";
 import { readKeyFile } from "../../common/keys";
-import { createLogger } from "../../common/logger";
 import { babyJubKeyPair, encodeBabyJubKey } from "../../inft/zk";
 import { agentMarket, MARKET_NFT_ABI } from "../../market/chain";
 import {
@@ -23,17 +19,9 @@ import {
   sendSaleTx,
 } from "../../market/sale";
 import { releaseSnarkjsWorkers } from "../../zk/workers";
+import { type ChainFlags, withChain } from "./common";
 
-const saleOptionsSchema = z.strictObject({
-  chain: chainOptionsSchema.prefault({}),
-  logger: loggerOptionsSchema.prefault({ level: "warn" }),
-});
-
-interface SaleFlags {
-  rpc?: string;
-  deployments?: string;
-  keyFile?: string;
-  logLevel?: string;
+interface SaleFlags extends ChainFlags {
   json?: boolean;
 }
 
@@ -60,23 +48,11 @@ function mine(sale: Sale, send: () => Promise<ContractTransactionResponse>) {
 }
 
 async function withSale<T>(flags: SaleFlags, fn: (sale: Sale) => Promise<T>): Promise<T> {
-  const options = loadConfig(saleOptionsSchema, {
-    flags: {
-      "chain.rpcUrl": flags.rpc,
-      "chain.deploymentsDir": flags.deployments,
-      "chain.keyFile": flags.keyFile,
-      "logger.level": flags.logLevel,
-    },
-  });
-  const logger = createLogger(options.logger, { destination: pino.destination({ fd: 2, sync: true }) });
-  const client = await connectChain(options.chain, logger);
-  try {
+  return withChain(flags, async (client) => {
     const market = agentMarket(client);
     const nft = new Contract((await market.nft()) as string, MARKET_NFT_ABI, client.signer ?? client.provider);
-    return await fn({ client, market, nft, chainId: BigInt(client.chainId) });
-  } finally {
-    client.close();
-  }
+    return fn({ client, market, nft, chainId: BigInt(client.chainId) });
+  });
 }
 
 function whole(value: string, flag: string): bigint {
