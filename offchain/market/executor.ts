@@ -9,16 +9,18 @@ import { ZgError } from "../common/errors";
 import type { Logger } from "../common/logger";
 import { computeContracts } from "../compute/chain";
 import { createSession } from "../compute/client/session";
-import { randomDataKey } from "../inft/data";
+import { commitmentBytes32, keyCommitment, randomDataKey } from "../inft/data";
 import { requestExecutorGrant } from "../inft/executor";
 import { openTee, sealTee, teePublicKey } from "../inft/tee";
 import { intelligentData } from "../inft/transfer";
 import { NodeClient } from "../storage/client/nodes";
+import { downloadEntry } from "../storage/client/download";
 import { uploadFile } from "../storage/client/upload";
 import { loadHashers } from "../storage/core/hash";
-import { AGENT_FORMAT, agentModelId, encryptAgent, type AgentManifest } from "./agent";
+import { AGENT_FORMAT, agentModelId, decryptAgent, encryptAgent, type AgentManifest } from "./agent";
 
-export type AgentErrorCode = "AGENT_NOT_OWNER" | "AGENT_EXECUTOR_UNATTESTED" | "AGENT_REFUSED" | "AGENT_NOT_AN_AGENT";
+export type AgentErrorCode =
+  "AGENT_NOT_OWNER" | "AGENT_EXECUTOR_UNATTESTED" | "AGENT_REFUSED" | "AGENT_NOT_AN_AGENT" | "AGENT_KEY_MISMATCH";
 
 export const AGENT_NFT_ABI = [
   "function mint(address to, tuple(string dataDescription, bytes32 dataHash, bytes32 keyCommitment)[] datas, bytes[] sealedKeys) returns (uint256)",
@@ -167,4 +169,48 @@ export async function grantAgent(client: ChainClient, p: GrantParams): Promise<{
     );
   }
   return { model: loaded.body.model ?? agentModelId(p.tokenId), executor: executorAddress };
+}
+
+/**
+ * The owner's own copy of an agent: opens the key sealed to the key file's account, checks it against the token's
+ * key commitment, fetches the blob from storage (every segment proved against the token's data hash) and decrypts.
+ */
+export async function openAgent(
+  client: ChainClient,
+  tokenId: bigint,
+  storageNodes: string[],
+  logger: Logger,
+  entry = 0,
+): Promise<{ manifest: AgentManifest; dataHash: string }> {
+  const owner = signerOf(client);
+  const nft = agentNft(client);
+  const [holder, datas, sealedKeys] = (await Promise.all([
+    nft.ownerOf(tokenId),
+    nft.intelligentDatasOf(tokenId),
+    nft.sealedKeysOf(tokenId),
+  ])) as [string, { dataDescription: string; dataHash: string; keyCommitment: string }[], string[]];
+  if (getAddress(holder) !== owner.address) {
+    throw new ZgError<AgentErrorCode>("AGENT_NOT_OWNER", `agent ${tokenId} belongs to ${holder}`, {
+      hint: "the data key is sealed to the owner only; pass the owner's --key-file",
+    });
+  }
+  const data = datas[entry];
+  if (!data || data.dataDescription !== AGENT_FORMAT) {
+    throw new ZgError<AgentErrorCode>("AGENT_NOT_AN_AGENT", `entry ${entry} of token ${tokenId} is not an agent`, {
+      hint: `its description is not "${AGENT_FORMAT}"`,
+    });
+  }
+  const key = openTee(sealedKeys[entry], owner.privateKey);
+  if (commitmentBytes32(keyCommitment(key)) !== data.keyCommitment.toLowerCase()) {
+    throw new ZgError<AgentErrorCode>("AGENT_KEY_MISMATCH", `the key sealed to you does not match token ${tokenId}`, {
+      hint: "the last transfer sealed a wrong key; the seller or the oracle is at fault",
+    });
+  }
+  await loadHashers();
+  const { data: blob } = await downloadEntry(
+    data.dataHash,
+    storageNodes.map((u) => new NodeClient(u)),
+    { logger, concurrency: 4 },
+  );
+  return { manifest: decryptAgent(key, blob), dataHash: data.dataHash };
 }

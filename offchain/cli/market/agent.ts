@@ -6,7 +6,7 @@ import { Command } from "commander";
 import { isAddress } from "ethers";
 import { ZgError } from "../../common/errors";
 import { agentModelId, parseAgentManifest } from "../../market/agent";
-import { agentNft, grantAgent, publishAgent } from "../../market/executor";
+import { agentNft, grantAgent, openAgent, publishAgent } from "../../market/executor";
 import { chatCommand } from "../compute/chat";
 import { type ChainFlags, withChain } from "./common";
 
@@ -61,6 +61,26 @@ function publishCommand(): Command {
     await withChain(flags, async (client, logger) => {
       const r = await publishAgent(client, manifest, urls(flags.storageNodes), logger);
       console.log(`published agent ${r.tokenId}: ${manifest.name}, data ${r.dataHash} (tx ${r.txHash})`);
+    });
+  });
+}
+
+function openCommand(): Command {
+  return withChainFlags(
+    new Command("open")
+      .description("fetch your agent from storage, open its data key with your key and print its manifest")
+      .requiredOption("--token <id>", "the agent")
+      .requiredOption("--storage-nodes <urls>", "comma-separated storage node URLs")
+      .option("--out <file>", "write the manifest (JSON) here instead of stdout"),
+  ).action(async (flags: ChainFlags & { token: string; storageNodes: string; out?: string }) => {
+    await withChain(flags, async (client, logger) => {
+      const id = tokenId(flags.token);
+      const { manifest, dataHash } = await openAgent(client, id, urls(flags.storageNodes), logger);
+      const json = JSON.stringify(manifest, null, 2);
+      if (flags.out) fs.writeFileSync(flags.out, `${json}\n`, { mode: 0o600 });
+      // The summary goes to stderr so stdout stays the manifest alone, for pipes.
+      console.error(`opened agent ${id}: ${manifest.name}, data ${dataHash}`);
+      if (!flags.out) console.log(json);
     });
   });
 }
@@ -159,8 +179,9 @@ function agentChatCommand(): Command {
 /** `zg market agent`: run an agent iNFT on a compute provider. */
 export function agentCommand(): Command {
   return new Command("agent")
-    .description("publish an agent iNFT, grant it to a compute provider, authorize users, chat with it")
+    .description("publish an agent iNFT, open it, grant it to a compute provider, authorize users, chat with it")
     .addCommand(publishCommand())
+    .addCommand(openCommand())
     .addCommand(grantCommand())
     .addCommand(authorizationCommand("authorize"))
     .addCommand(authorizationCommand("revoke"))
