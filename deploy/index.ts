@@ -6,6 +6,7 @@ import { deployInft } from "./modules/inft";
 import { deployMarket } from "./modules/market";
 import { deployStaking } from "./modules/staking";
 import { deployStorage } from "./modules/storage";
+import { deployTokenomics } from "./modules/tokenomics";
 import { deployVerifiers } from "./modules/verifiers";
 
 export type DeployModule = (ctx: DeployContext) => Promise<void>;
@@ -20,6 +21,8 @@ export const MODULES: Record<string, DeployModule> = {
   inft: deployInft,
   compute: deployCompute,
   market: deployMarket,
+  // After staking, storage and DA: the rewards distributor pays Staking, ChunkRewards and DASampler.
+  tokenomics: deployTokenomics,
 };
 
 /** Runs `only` (or every module) in order. Governance always runs: the others need its admin address. */

@@ -7,6 +7,7 @@ import { inftParamsSchema } from "./modules/inft";
 import { marketParamsSchema } from "./modules/market";
 import { stakingParamsSchema } from "./modules/staking";
 import { storageParamsSchema } from "./modules/storage";
+import { tokenomicsParamsSchema } from "./modules/tokenomics";
 
 /** Everything a deployment may vary per network; each domain adds its section as it lands. */
 export const deployParamsSchema = z
@@ -39,6 +40,7 @@ export const deployParamsSchema = z
     inft: inftParamsSchema.prefault({}),
     compute: computeParamsSchema.prefault({}),
     market: marketParamsSchema.prefault({}),
+    tokenomics: tokenomicsParamsSchema.prefault({}),
   })
   .strict();
 

@@ -7,3 +7,4 @@ import "./storage";
 import "./da";
 import "./compute";
 import "./market";
+import "./tokenomics";
