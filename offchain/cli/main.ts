@@ -4,6 +4,7 @@ import { chainCommand } from "./chain";
 import { computeCommand } from "./compute";
 import { daCommand } from "./da";
 import { daSignerCommand } from "./da-signer";
+import { demoCommand } from "./demo";
 import { devnetCommand } from "./devnet";
 import { inftCommand } from "./inft";
 import { marketCommand } from "./market";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .version(version)
     .showHelpAfterError("(run `zg --help` for usage)")
     .addCommand(devnetCommand())
+    .addCommand(demoCommand())
     .addCommand(chainCommand())
     .addCommand(inftCommand())
     .addCommand(daSignerCommand())

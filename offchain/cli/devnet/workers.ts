@@ -4,6 +4,7 @@ import type { Registry } from "prom-client";
 import type { DevnetOptions } from "./options";
 import { computeProvidersWorker } from "./computeProviders";
 import { daSignersWorker } from "./daSigners";
+import { inftOracleWorker } from "./inftOracle";
 import { storageNodesWorker } from "./storageNodes";
 
 /** What the devnet hands a worker it starts. */
@@ -23,6 +24,8 @@ export interface DevnetServices {
   storageNodes: string[];
   daSigners: string[];
   computeProviders: string[];
+  /** iNFT transfer oracles acknowledged on TeeTransferVerifier (`zg market fulfill --oracle`). */
+  inftOracles: string[];
 }
 
 export interface StartedWorker {
@@ -40,4 +43,9 @@ export interface DevnetWorker {
 }
 
 /** The workers `zg devnet` starts, in order; each domain adds its nodes here as it lands. */
-export const DEVNET_WORKERS: DevnetWorker[] = [storageNodesWorker, daSignersWorker, computeProvidersWorker];
+export const DEVNET_WORKERS: DevnetWorker[] = [
+  storageNodesWorker,
+  daSignersWorker,
+  computeProvidersWorker,
+  inftOracleWorker,
+];
