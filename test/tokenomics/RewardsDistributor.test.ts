@@ -14,6 +14,7 @@ import {
   type DistributorFixture,
   REWARDS_DURATION,
   tokenomicsFixture,
+  reach,
   WEIGHTS,
 } from "./helpers";
 
@@ -132,7 +133,7 @@ describe("RewardsDistributor", function () {
   describe("due", function () {
     it("is the schedule's progress since the last release", async function () {
       expect(await f.distributor.due()).to.equal(0n);
-      await time.increaseTo(f.start + 100n);
+      await reach(f.start + 100n);
       expect(await f.distributor.due()).to.equal(BUDGET / 10n);
     });
 
@@ -180,7 +181,7 @@ describe("RewardsDistributor", function () {
 
     it("releases the whole budget once and nothing after the end", async function () {
       await addValidators(f.mock, [1n]);
-      await time.increaseTo(f.end + 100n);
+      await reach(f.end + 100n);
       await f.distributor.distribute();
       expect(await f.distributor.paidOut()).to.equal(BUDGET);
       expect(await balance(await f.distributor.getAddress())).to.equal(0n);
@@ -208,7 +209,7 @@ describe("RewardsDistributor", function () {
     });
 
     it("pays what is carried even when nothing new was released", async function () {
-      await time.increaseTo(f.end);
+      await reach(f.end);
       await f.distributor.distribute();
       const carried = await f.distributor.carried();
       expect(carried).to.be.greaterThan(0n);
@@ -253,7 +254,7 @@ describe("RewardsDistributor", function () {
     });
 
     it("reverts while paused", async function () {
-      await time.increaseTo(f.start + 100n);
+      await reach(f.start + 100n);
       await f.distributor.pause();
       await expect(f.distributor.distribute()).to.be.revertedWithCustomError(f.distributor, "EnforcedPause");
     });

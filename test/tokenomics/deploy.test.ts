@@ -13,23 +13,15 @@ import {
   type TokenomicsDeployParams,
 } from "../../deploy/modules/tokenomics";
 import { isolated } from "../fixtures";
-import { BACKERS, balance, bucketAmount, REWARDS_DURATION, TEAM, tokenomicsFixture } from "./helpers";
-
-const TOKENOMICS_NAMES = [
-  ...Object.values(TOKENOMICS),
-  "BackersVestingReserve",
-  "TeamVestingReserve",
-  "BackersVesting1",
-  "BackersVesting2",
-  "TeamVesting1",
-];
-
-/** A context whose record has no tokenomics contracts yet, with `tokenomics` params replaced. */
-function fresh(ctx: DeployContext, tokenomics: Record<string, unknown>): DeployContext {
-  const c = isolated(ctx);
-  for (const name of TOKENOMICS_NAMES) delete c.record.contracts[name];
-  return { ...c, params: { ...c.params, tokenomics } as DeployContext["params"] };
-}
+import {
+  BACKERS,
+  balance,
+  bucketAmount,
+  REWARDS_DURATION,
+  TEAM,
+  tokenomicsFixture,
+  withoutTokenomics,
+} from "./helpers";
 
 describe("tokenomics deploy module", function () {
   describe("deployTokenomics", function () {
@@ -101,7 +93,7 @@ describe("tokenomics deploy module", function () {
 
     it("deploys one wallet per grant and a reserve for the rest, topping the deployer up for the funding", async function () {
       const f = await loadFixture(tokenomicsFixture);
-      const ctx = fresh(f.ctx, {
+      const ctx = withoutTokenomics(f.ctx, {
         funding: "deployer",
         topUp: true,
         backers: { cliff: 10, duration: 100, grants: [{ beneficiary: f.alice.address, amount: "1000" }] },
@@ -128,7 +120,11 @@ describe("tokenomics deploy module", function () {
 
     it("sends nothing with funding genesis", async function () {
       const f = await loadFixture(tokenomicsFixture);
-      const ctx = fresh(f.ctx, { funding: "genesis" });
+      const ctx = withoutTokenomics(f.ctx, {
+        funding: "genesis",
+        backers: { cliff: 100_000, duration: 200_000 },
+        team: { cliff: 100_000, duration: 200_000 },
+      });
       await deployTokenomics(ctx);
       for (const name of Object.values(TOKENOMICS)) {
         expect(await balance(ctx.record.contracts[name].address)).to.equal(0n);
@@ -140,7 +136,7 @@ describe("tokenomics deploy module", function () {
 
     it("refuses topUp on a network other than hardhat and localhost", async function () {
       const f = await loadFixture(tokenomicsFixture);
-      const ctx = fresh(f.ctx, { funding: "deployer", topUp: true });
+      const ctx = withoutTokenomics(f.ctx, { funding: "deployer", topUp: true });
       const elsewhere = { ...ctx, hre: { ...hre, network: { ...hre.network, name: "mainnet" } } } as DeployContext;
       await expect(deployTokenomics(elsewhere)).to.be.rejectedWith(/topUp works on hardhat and localhost only/);
       expect(elsewhere.record.contracts.Allocations).to.equal(undefined);

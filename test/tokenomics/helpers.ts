@@ -1,8 +1,10 @@
 import { ethers, upgrades } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseEther, type Signer } from "ethers";
+import type { DeployContext } from "../../deploy";
 import { bucketAmount, MAX_SUPPLY, TOKENOMICS } from "../../deploy/modules/tokenomics";
 import type { RewardsDistributor, StakingRewardsMock } from "../../typechain-types";
-import { deployedProtocol } from "../fixtures";
+import { deployedProtocol, isolated } from "../fixtures";
 
 export { bucketAmount, MAX_SUPPLY };
 export const BPS = 10_000n;
@@ -44,12 +46,13 @@ export const WEIGHTS = { validatorsBps: 8000, storageBps: 1500, daBps: 500 };
  * A RewardsDistributor of its own (budget 1300 coins, released over `duration` seconds from the next block)
  * paying a StakingRewardsMock and the protocol's real ChunkRewards and DASampler, funded with `funding` by the deployer.
  */
-export async function distributorFixture(duration = 1000n, funding = BUDGET) {
+export async function distributorFixture(duration = 1000n, funding = BUDGET, startDelay = 100_000n) {
   const base = await tokenomicsFixture();
   const mock = (await (
     await ethers.getContractFactory("StakingRewardsMock")
   ).deploy()) as unknown as StakingRewardsMock;
-  const start = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 10n;
+  // Far enough ahead that the wall-clock time a slow run spends between tests never reaches it.
+  const start = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + startDelay;
   const factory = await ethers.getContractFactory("RewardsDistributor");
   const distributor = (await upgrades.deployProxy(
     factory,
@@ -82,4 +85,30 @@ export async function addValidators(mock: StakingRewardsMock, stakes: bigint[]):
 /** The ether balance of an address or signer. */
 export async function balance(who: string | Signer): Promise<bigint> {
   return ethers.provider.getBalance(typeof who === "string" ? who : await who.getAddress());
+}
+
+/**
+ * Mines a block at `timestamp`, or just the next block when the chain is already past it. Blocks after a fixture
+ * revert follow the wall clock, so a test cannot assume how much time passed since the fixture was taken.
+ */
+export async function reach(timestamp: bigint): Promise<void> {
+  const latest = BigInt(await time.latest());
+  if (timestamp > latest) await time.increaseTo(timestamp);
+  else await time.increase(1);
+}
+
+const TOKENOMICS_NAMES = [
+  ...Object.values(TOKENOMICS),
+  "BackersVestingReserve",
+  "TeamVestingReserve",
+  "BackersVesting1",
+  "BackersVesting2",
+  "TeamVesting1",
+];
+
+/** A copy of `ctx` whose record has no tokenomics contracts yet, with the `tokenomics` params replaced. */
+export function withoutTokenomics(ctx: DeployContext, tokenomics: Record<string, unknown>): DeployContext {
+  const c = isolated(ctx);
+  for (const name of TOKENOMICS_NAMES) delete c.record.contracts[name];
+  return { ...c, params: { ...c.params, tokenomics } as DeployContext["params"] };
 }

@@ -6,9 +6,10 @@ import path from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { formatEther } from "ethers";
+import { formatEther, parseEther } from "ethers";
+import { deployTokenomics } from "../../deploy/modules/tokenomics";
 import { writeDeployment } from "../../offchain/common/deployments";
-import { balance, bucketAmount, MAX_SUPPLY, tokenomicsFixture } from "./helpers";
+import { balance, bucketAmount, MAX_SUPPLY, reach, tokenomicsFixture, withoutTokenomics } from "./helpers";
 
 describe("tokenomics tasks", function () {
   let dir: string;
@@ -37,9 +38,10 @@ describe("tokenomics tasks", function () {
   describe("token:supply", function () {
     it("prints each bucket's locked and circulating supply, now and at a past block", async function () {
       const f = await setup();
-      const deployedAt = await hre.ethers.provider.getBlockNumber();
+      // Allocations' own block: nothing vested yet (the cliffs are a minute away) and nothing paid out.
+      const deployedAt = f.ctx.record.contracts.Allocations.startBlock;
       const [, end] = await f.distributor.schedule();
-      await time.increaseTo(end);
+      await reach(end);
       await f.distributor.distribute();
       const paid = await f.distributor.paidOut();
 
@@ -78,23 +80,36 @@ describe("tokenomics tasks", function () {
   describe("token:release", function () {
     it("releases every vested wallet the beneficiary owns, and says when nothing is releasable", async function () {
       const f = await setup();
-      await hre.run("token:release", { deployments: dir, account: "4", beneficiary: f.deployer.address });
+      // A deployment of its own with alice's grants far from their cliff, so the test owns the timeline.
+      const ctx = withoutTokenomics(f.ctx, {
+        funding: "deployer",
+        topUp: true,
+        backers: { cliff: 100_000, duration: 200_000, grants: [{ beneficiary: f.alice.address, amount: "1000" }] },
+        team: { cliff: 100_000, duration: 400_000, grants: [{ beneficiary: f.alice.address, amount: "3000" }] },
+      });
+      await deployTokenomics(ctx);
+      await writeDeployment(dir, ctx.record);
+      await hre.run("token:release", { deployments: dir, account: "4", beneficiary: f.alice.address });
       expect(lines).to.have.length(2);
       expect(lines[0]).to.match(/nothing releasable yet \(wait for the cliff at \d+\)$/);
 
       lines = [];
-      await time.increaseTo((await f.teamWallet.end()) + 1n);
-      const before = await balance(f.deployer.address);
-      await hre.run("token:release", { deployments: dir, account: "4", beneficiary: f.deployer.address });
-      expect(lines[0]).to.match(
-        new RegExp(`released ${formatEther(bucketAmount("backers"))} to ${f.deployer.address} \\(tx `),
-      );
-      expect((await balance(f.deployer.address)) - before).to.equal(bucketAmount("backers") + bucketAmount("team"));
+      const wallet = await hre.ethers.getContractAt("GenesisVesting", ctx.record.contracts.BackersVesting1.address);
+      await reach((await wallet.end()) + 1n);
+      const before = await balance(f.alice.address);
+      await hre.run("token:release", { deployments: dir, account: "4", beneficiary: f.alice.address });
+      expect(lines[0]).to.match(new RegExp(`released 1000\\.0 to ${f.alice.address} \\(tx `));
+      // Half of the team grant (400 000 s) has vested at the backers' end (200 000 s).
+      expect(lines[1]).to.match(new RegExp(`released 1500\\.\\d+ to ${f.alice.address} \\(tx `));
+      const team = await hre.ethers.getContractAt("GenesisVesting", ctx.record.contracts.TeamVesting1.address);
+      const teamReleased = await team["released()"]();
+      expect(teamReleased).to.be.closeTo(parseEther("1500"), parseEther("0.1"));
+      expect((await balance(f.alice.address)) - before).to.equal(parseEther("1000") + teamReleased);
     });
 
     it("takes one wallet by record name, and refuses an unknown wallet or a beneficiary without wallets", async function () {
       const f = await setup();
-      await time.increaseTo(await f.backersWallet.end());
+      await reach(await f.backersWallet.end());
       await hre.run("token:release", { deployments: dir, account: "4", wallet: "BackersVestingReserve" });
       expect(lines).to.have.length(1);
       expect(await f.backersWallet["released()"]()).to.equal(bucketAmount("backers"));
@@ -121,7 +136,7 @@ describe("tokenomics tasks", function () {
       const key = hre.ethers.zeroPadValue("0x01", 48);
       await f.staking.connect(op).registerValidator(key, "v", 0, 100_000, 10_000, { value: minSelf });
       const [, end] = await f.distributor.schedule();
-      await time.increaseTo(end);
+      await reach(end);
       await hre.run("token:distribute", { deployments: dir });
       expect(lines.pop()).to.match(/validators [1-9][\d.]*, storage [\d.]+, DA [\d.]+, carried 0\.0 /);
       expect(await f.distributor.paidOut()).to.equal(bucketAmount("community"));

@@ -23,7 +23,7 @@ import {
 const RUNS = Number(process.env.ZG_PROPERTY_RUNS ?? 12);
 
 async function halfFundedFixture() {
-  const f = await distributorFixture(1000n, BUDGET / 2n);
+  const f = await distributorFixture(1000n, BUDGET / 2n, 10n);
   const validators = await addValidators(f.mock, [1n, 2n, 3n]);
   return { ...f, validators };
 }
