@@ -3,6 +3,7 @@ import path from "node:path";
 import { z } from "zod";
 import { computeParamsSchema } from "./modules/compute";
 import { daParamsSchema } from "./modules/da";
+import { governorParamsSchema } from "./modules/governor";
 import { inftParamsSchema } from "./modules/inft";
 import { marketParamsSchema } from "./modules/market";
 import { stakingParamsSchema } from "./modules/staking";
@@ -20,7 +21,10 @@ export const deployParamsSchema = z
           .int()
           .nonnegative()
           .default(2 * 24 * 3600),
-        /** Who may queue operations; the deployer when empty. */
+        /**
+         * Who may queue and cancel operations besides the governor (a guardian, say); when empty, the governor
+         * alone, or the governor and the deployer on a devnet (`adminIsDeployer`).
+         */
         proposers: z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/)).default([]),
         /** Who may execute ready operations; empty means anyone may. */
         executors: z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/)).default([]),
@@ -35,6 +39,7 @@ export const deployParamsSchema = z
       .strict()
       .prefault({}),
     staking: stakingParamsSchema.prefault({}),
+    governor: governorParamsSchema.prefault({}),
     da: daParamsSchema.prefault({}),
     storage: storageParamsSchema.prefault({}),
     inft: inftParamsSchema.prefault({}),

@@ -7,4 +7,5 @@ import "./storage";
 import "./da";
 import "./compute";
 import "./market";
+import "./governance";
 import "./tokenomics";

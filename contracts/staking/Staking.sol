@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IProtocolUpgradeable} from "../common/access/interfaces/IProtocolUpgradeable.sol";
 import {IStaking} from "./interfaces/IStaking.sol";
+import {IStakeObserver} from "./interfaces/IStakeObserver.sol";
 import {StakingSlashing} from "./StakingSlashing.sol";
 import {SharesMath} from "./libraries/SharesMath.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
@@ -28,6 +29,14 @@ contract Staking is StakingSlashing {
     /// @inheritdoc IStaking
     function setParams(Params calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setParams(params);
+    }
+
+    /// @inheritdoc IStaking
+    function setStakeObserver(address observer) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        StakingLayout storage $ = _s();
+        address previous = $.stakeObserver;
+        $.stakeObserver = observer;
+        emit StakeObserverUpdated(previous, observer);
     }
 
     // ------------------------------------------------------------------ validators
@@ -79,6 +88,7 @@ contract Staking is StakingSlashing {
             shares
         );
         emit DescriptionUpdated(msg.sender, description);
+        _notify(msg.sender);
     }
 
     /// @inheritdoc IStaking
@@ -113,6 +123,7 @@ contract Staking is StakingSlashing {
         Validator storage v = _delegatable(validator);
         shares = _bond(validator, v, msg.value);
         emit Delegated(msg.sender, validator, msg.value, shares);
+        _notify(validator);
     }
 
     /// @inheritdoc IStaking
@@ -137,6 +148,7 @@ contract Staking is StakingSlashing {
             shares: unbondingShares
         });
         emit Undelegated(msg.sender, validator, entryId, shares, amount, completionTime);
+        _notify(validator);
     }
 
     /// @inheritdoc IStaking
@@ -173,6 +185,8 @@ contract Staking is StakingSlashing {
         bySrc.push(redelegationId);
         byDelegator.push(redelegationId);
         emit Redelegated(msg.sender, src, dst, redelegationId, shares, amount, dstShares, completionTime);
+        _notify(src);
+        _notify(dst);
     }
 
     /// @inheritdoc IStaking
@@ -308,6 +322,13 @@ contract Staking is StakingSlashing {
             Redelegation storage r = $.redelegations[ids[i]];
             if (r.dst == validator) locked += r.shares;
         }
+    }
+
+    /// @dev Tells the observer, if any, that the caller's shares of `validator` changed. Called last, after every
+    /// state change and event, so the observer reads settled state; the admin-set observer is trusted.
+    function _notify(address validator) private {
+        address observer = _s().stakeObserver;
+        if (observer != address(0)) IStakeObserver(observer).onStakeChanged(msg.sender, validator);
     }
 
     function _commissionCeiling(Validator storage v) private view returns (uint32) {

@@ -66,6 +66,8 @@ abstract contract StakingStorage is IStaking, ProtocolUpgradeable, ReentrancyGua
         mapping(address service => mapping(address validator => SlashWindow)) slashWindows;
         mapping(bytes32 evidenceHash => bool) evidenceUsed;
         mapping(uint64 window => bool) windowReported;
+        // Appended after the mappings: a namespace grows only at its end.
+        address stakeObserver;
     }
 
     // keccak256(abi.encode(uint256(keccak256("zg.storage.Staking")) - 1)) & ~bytes32(uint256(0xff))
@@ -184,6 +186,11 @@ abstract contract StakingStorage is IStaking, ProtocolUpgradeable, ReentrancyGua
     /// @inheritdoc IStaking
     function getParams() external view returns (Params memory) {
         return _s().params;
+    }
+
+    /// @inheritdoc IStaking
+    function stakeObserver() external view returns (address) {
+        return _s().stakeObserver;
     }
 
     // ------------------------------------------------------------------ internal helpers

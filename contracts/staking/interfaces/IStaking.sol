@@ -162,6 +162,13 @@ interface IStaking is IStakingErrors, IStakingEvents {
     /// @param params The new parameters.
     function setParams(Params calldata params) external;
 
+    /// @notice Sets the contract told (`IStakeObserver.onStakeChanged`) after every change of a delegator's
+    /// bonded shares by register, delegate, undelegate and redelegate (both sides); only the admin.
+    /// @dev Zero switches the calls off. The observer is trusted: a revert in it reverts the staking call.
+    /// Slashes are not reported (they change share values, not holdings, for every delegator at once).
+    /// @param observer The observer (governance's vote tracker, `StakeVotes`), or zero.
+    function setStakeObserver(address observer) external;
+
     // ------------------------------------------------------------------ views
 
     /// @notice The weight a validator carries: its bonded stake capped at `maxEffectiveStake`, or 0 when jailed
@@ -271,4 +278,8 @@ interface IStaking is IStakingErrors, IStakingEvents {
     /// @notice The current parameters.
     /// @return The parameters.
     function getParams() external view returns (Params memory);
+
+    /// @notice The contract told of every change of a delegator's bonded shares (zero when none).
+    /// @return The observer.
+    function stakeObserver() external view returns (address);
 }

@@ -195,6 +195,11 @@ interface IStakingEvents is IStakingTypes {
     /// @notice Emitted when governance sets the parameters (and once at initialization).
     /// @param params The new parameters.
     event ParamsUpdated(Params params);
+
+    /// @notice Emitted when the admin sets (or clears, with zero) the contract told of every share change.
+    /// @param previous The observer before.
+    /// @param observer The observer now.
+    event StakeObserverUpdated(address indexed previous, address indexed observer);
 }
 
 // solhint-enable gas-indexed-events
