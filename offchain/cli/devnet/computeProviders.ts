@@ -5,7 +5,7 @@ import { Lifecycle } from "../../common/lifecycle";
 import { createMetricsRegistry } from "../../common/metrics";
 import { initProviderBroker, providerOptionsSchema } from "../../compute/broker";
 import { SERVING_ABI, VERIFIABILITY } from "../../compute/chain";
-import { closeAll, devWallet, writeKeyFile, writeNodeConfig } from "./nodes";
+import { closeAll, writeKeyFile, writeNodeConfig } from "./nodes";
 import type { DevnetWorker } from "./workers";
 
 const STAKING_ABI = [
@@ -16,8 +16,8 @@ const SERVING_ADMIN_ABI = [
   "function hasRole(bytes32 role, address account) view returns (bool)",
   "function acknowledgeTeeSigner(address signer, bool acknowledged)",
 ];
-/** Dev account 0 deploys the devnet and, with `adminIsDeployer`, holds ComputeServing's admin role. */
-const DEPLOYER = 0;
+/** What each devnet validator bonds. */
+const VALIDATOR_STAKE = parseEther("1000");
 /** Dev accounts 10.. run the devnet's compute providers (2..5 are DA operators, 18 the storage miner). */
 const FIRST_PROVIDER = 10;
 /** Agent executor keys: never used as accounts, only for sealing; clear of hardhat's 20 funded ones. */
@@ -46,16 +46,16 @@ export const computeProvidersWorker: DevnetWorker = {
     const servingAddress = ctx.chain.contractAddress("ComputeServing");
     try {
       for (let i = 0; i < count; i++) {
-        const operator = devWallet(FIRST_PROVIDER + i).connect(ctx.chain.provider);
+        const operator = await ctx.accounts.funded(FIRST_PROVIDER + i, VALIDATOR_STAKE);
         const staking = new Contract(ctx.chain.contractAddress("Staking"), STAKING_ABI, operator);
         const consensusKey = zeroPadValue(toBeHex(0xc0 + i), 48);
         await (
-          await staking.registerValidator(consensusKey, `devnet compute ${i}`, 0, 0, 0, { value: parseEther("1000") })
+          await staking.registerValidator(consensusKey, `devnet compute ${i}`, 0, 0, 0, { value: VALIDATOR_STAKE })
         ).wait();
         await (await staking.optIn(servingAddress)).wait();
 
         const dir = path.join(ctx.dataDir, `compute-${i}`);
-        const executor = devWallet(FIRST_EXECUTOR + i);
+        const executor = ctx.accounts.wallet(FIRST_EXECUTOR + i);
         const file = writeNodeConfig(dir, {
           chain: {
             rpcUrl: ctx.rpcUrl,
@@ -100,7 +100,7 @@ export const computeProvidersWorker: DevnetWorker = {
 
 /** The deployer acknowledges the executor key when it holds the admin role; otherwise says what governance runs. */
 async function acknowledgeExecutor(ctx: Parameters<DevnetWorker["start"]>[0], serving: string, executor: string) {
-  const deployer = devWallet(DEPLOYER).connect(ctx.chain.provider);
+  const deployer = ctx.accounts.deployer();
   const contract = new Contract(serving, SERVING_ADMIN_ABI, deployer);
   if (!(await contract.hasRole(ZeroHash, deployer.address))) {
     ctx.logger.warn({ executor }, "agents need governance to run compute:ack-signer for this executor key");

@@ -1,16 +1,20 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
-import { HDNodeWallet, Mnemonic } from "ethers";
+import { formatEther, HDNodeWallet, JsonRpcProvider, Mnemonic } from "ethers";
 import pino from "pino";
 import { connectChain } from "../../common/chain";
 import { loadConfig } from "../../common/config";
 import { readDeployment } from "../../common/deployments";
 import { ZgError } from "../../common/errors";
+import { readKeyFile } from "../../common/keys";
 import { Lifecycle, onShutdownSignals } from "../../common/lifecycle";
 import { createLogger, type Logger } from "../../common/logger";
 import { createMetricsRegistry, startMetricsServer } from "../../common/metrics";
 import { addCommonFlags, commonFlagValues, type CommonFlags } from "../flags";
+import { PARAMS_DIR } from "../../../deploy/params";
+import { DevnetAccounts } from "./accounts";
+import { delegateAndDescribe, type DevnetValidator } from "./delegations";
 import { logTail, runHardhat, startHardhatNode, assertPortFree } from "./hardhatNode";
 import { devnetOptionsSchema, type DevnetOptions } from "./options";
 import { DEV_MNEMONIC } from "./nodes";
@@ -24,6 +28,9 @@ interface DevnetFlags extends CommonFlags {
   storageNodes?: string;
   daSigners?: string;
   computeProviders?: string;
+  rpc?: string;
+  key?: string;
+  deployParams?: string;
 }
 
 export function devnetCommand(): Command {
@@ -36,7 +43,10 @@ export function devnetCommand(): Command {
       .option("--start-timeout-ms <ms>", "how long the chain may take to start (default 60000)")
       .option("--storage-nodes <n>", "storage nodes to start (default 4)")
       .option("--da-signers <n>", "validators with a DA signer each to start (default 4)")
-      .option("--compute-providers <n>", "validators serving the embedded model through a compute broker (default 1)"),
+      .option("--compute-providers <n>", "validators serving the embedded model through a compute broker (default 1)")
+      .option("--rpc <url>", "an external EVM chain to deploy to and run against instead of starting a local one")
+      .option("--key <file>", "with --rpc: the key that deploys and funds the devnet's accounts (derived from it)")
+      .option("--deploy-params <file>", "with --rpc: deploy params (default deploy/params/localhost.json)"),
   ).action(async (flags: DevnetFlags) => {
     const options = loadConfig(devnetOptionsSchema, {
       file: flags.config,
@@ -49,6 +59,9 @@ export function devnetCommand(): Command {
         storageNodes: flags.storageNodes,
         daSigners: flags.daSigners,
         computeProviders: flags.computeProviders,
+        rpc: flags.rpc,
+        keyFile: flags.key,
+        deployParams: flags.deployParams,
       },
     });
     await runDevnet(options);
@@ -76,42 +89,35 @@ export async function runDevnet(options: DevnetOptions): Promise<Lifecycle> {
 
 async function startAll(options: DevnetOptions, dataDir: string, lifecycle: Lifecycle, logger: Logger) {
   const { signal } = lifecycle;
-  await assertPortFree(options.host, options.port);
   fs.mkdirSync(dataDir, { recursive: true });
-
-  const chain = await startHardhatNode(
-    {
-      host: options.host,
-      port: options.port,
-      logFile: path.join(dataDir, "chain.log"),
-      timeoutMs: options.startTimeoutMs,
-      signal,
-    },
-    logger.child({ module: "chain" }),
-  );
-  lifecycle.add("chain", () => chain.stop());
+  const chain = options.rpc
+    ? await externalChain(options.rpc, logger)
+    : await localChain(options, dataDir, lifecycle, logger);
 
   const deploymentsDir = path.join(dataDir, "deployments");
-  await deployEverything(chain.url, chain.chainId, deploymentsDir, path.join(dataDir, "deploy.log"), logger);
+  await deployEverything(options, chain, deploymentsDir, path.join(dataDir, "deploy.log"), logger);
   const client = await connectChain(
     { rpcUrl: chain.url, chainId: chain.chainId, deploymentsDir, confirmations: 1, rpcTimeoutMs: 5000 },
     logger.child({ module: "chain-client" }),
     { signal },
   );
   lifecycle.add("chain-client", () => client.close());
+  const externalKey = options.keyFile ? readKeyFile(options.keyFile) : undefined;
+  const accounts = new DevnetAccounts(client.provider, logger.child({ module: "accounts" }), externalKey);
 
   const registry = createMetricsRegistry();
   const metrics = await startMetricsServer(options.metrics, registry, logger.child({ module: "metrics" }));
   if (metrics) lifecycle.add("metrics", () => metrics.close());
 
   const endpoints: string[] = [];
-  const services: DevnetServices = { storageNodes: [], daSigners: [], computeProviders: [] };
+  const services: DevnetServices = { storageNodes: [], daSigners: [], computeProviders: [], inftOracles: [] };
   for (const worker of DEVNET_WORKERS) {
     const started = await worker.start({
       chain: client,
       rpcUrl: chain.url,
       deploymentsDir,
       options,
+      accounts,
       dataDir: path.join(dataDir, worker.name),
       logger: logger.child({ module: worker.name }),
       metrics: registry,
@@ -123,13 +129,17 @@ async function startAll(options: DevnetOptions, dataDir: string, lifecycle: Life
       services[kind].push(...(started.services?.[kind] ?? []));
     }
   }
+  const validators = await delegateAndDescribe(client, accounts, logger.child({ module: "delegations" }));
 
   const summary = {
     rpcUrl: chain.url,
     chainId: chain.chainId,
+    external: options.rpc !== undefined,
     deployment: path.join(deploymentsDir, `${chain.chainId}.json`),
     contracts: Object.fromEntries(Object.entries(client.deployment.contracts).map(([n, c]) => [n, c.address])),
-    accounts: devAccounts(2),
+    // An external chain's deployer key stays in its file; only the public dev keys are printed.
+    accounts: externalKey ? [{ address: accounts.deployer().address, privateKey: null }] : devAccounts(2),
+    validators,
     workers: endpoints,
     services,
     metrics: metrics?.url ?? null,
@@ -138,26 +148,89 @@ async function startAll(options: DevnetOptions, dataDir: string, lifecycle: Life
   printSummary(summary);
 }
 
+interface DevnetChain {
+  url: string;
+  chainId: number;
+}
+
+async function localChain(
+  options: DevnetOptions,
+  dataDir: string,
+  lifecycle: Lifecycle,
+  logger: Logger,
+): Promise<DevnetChain> {
+  await assertPortFree(options.host, options.port);
+  const chain = await startHardhatNode(
+    {
+      host: options.host,
+      port: options.port,
+      logFile: path.join(dataDir, "chain.log"),
+      timeoutMs: options.startTimeoutMs,
+      signal: lifecycle.signal,
+    },
+    logger.child({ module: "chain" }),
+  );
+  lifecycle.add("chain", () => chain.stop());
+  return chain;
+}
+
+/** An operator's chain: only its id is read here; the devnet neither starts nor stops it. */
+async function externalChain(url: string, logger: Logger): Promise<DevnetChain> {
+  const provider = new JsonRpcProvider(url);
+  try {
+    const chainId = Number((await provider.getNetwork()).chainId);
+    logger.info({ url, chainId }, "using an external chain");
+    return { url, chainId };
+  } catch (err) {
+    throw new ZgError("DEVNET_CHAIN_FAILED", `the chain at ${url} did not answer: ${(err as Error).message}`, {
+      hint: "check --rpc; the devnet starts no chain of its own when --rpc is given",
+    });
+  } finally {
+    provider.destroy();
+  }
+}
+
 async function deployEverything(
-  rpcUrl: string,
-  chainId: number,
+  options: DevnetOptions,
+  chain: DevnetChain,
   deploymentsDir: string,
   logFile: string,
   logger: Logger,
 ) {
   fs.rmSync(logFile, { force: true });
   logger.info({ log: logFile }, "deploying every contract");
-  const deploy = runHardhat(["--network", "localhost", "deploy", "--deployments", deploymentsDir, "--fresh"], logFile, {
-    ZG_LOCAL_RPC: rpcUrl,
-  });
+  const args = ["deploy", "--deployments", deploymentsDir, "--fresh"];
+  // An external chain is the `remote` network (hardhat.config.ts), deployed with the devnet's params by default.
+  const deploy = options.rpc
+    ? runHardhat(
+        ["--network", "remote", ...args, "--params", options.deployParams ?? externalParams(path.dirname(logFile))],
+        logFile,
+        { ZG_RPC_URL: chain.url, ZG_KEY_FILE: path.resolve(options.keyFile!) },
+      )
+    : runHardhat(["--network", "localhost", ...args], logFile, { ZG_LOCAL_RPC: chain.url });
   const code = await deploy.exited;
   if (code !== 0) {
     throw new ZgError("DEVNET_DEPLOY_FAILED", `deploying the contracts failed (exit ${code}); ${logTail(logFile)}`, {
       hint: `read ${logFile}; \`npx hardhat compile\` shows compile errors`,
     });
   }
-  const record = await readDeployment(deploymentsDir, chainId);
+  const record = await readDeployment(deploymentsDir, chain.chainId);
   logger.info({ contracts: Object.keys(record.contracts).length }, "deployed");
+}
+
+/**
+ * The local devnet's deploy params, except that token allocations are left to the external chain's genesis: only a
+ * local chain can mint the deployer a billion coins to hand out.
+ */
+function externalParams(dataDir: string): string {
+  const params = JSON.parse(fs.readFileSync(path.join(PARAMS_DIR, "localhost.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
+  const tokenomics = { ...(params.tokenomics as object | undefined), funding: "genesis", topUp: false };
+  const file = path.join(dataDir, "deploy-params.json");
+  fs.writeFileSync(file, `${JSON.stringify({ ...params, tokenomics }, null, 2)}\n`);
+  return file;
 }
 
 function devAccounts(count: number): { address: string; privateKey: string }[] {
@@ -171,9 +244,11 @@ function devAccounts(count: number): { address: string; privateKey: string }[] {
 function printSummary(summary: {
   rpcUrl: string;
   chainId: number;
+  external: boolean;
   deployment: string;
   contracts: Record<string, string>;
-  accounts: { address: string; privateKey: string }[];
+  accounts: { address: string; privateKey: string | null }[];
+  validators: DevnetValidator[];
   workers: string[];
   metrics: string | null;
 }) {
@@ -187,14 +262,25 @@ function printSummary(summary: {
     "  contracts",
     ...Object.entries(summary.contracts).map(([name, address]) => `    ${name.padEnd(width)}  ${address}`),
     "",
-    "  dev accounts (well-known keys: never use them on a real chain)",
-    ...summary.accounts.map((a) => `    ${a.address}  ${a.privateKey}`),
+    ...(summary.external
+      ? ["  deployer (its key stays in --key; the workers' keys are in their config folders)"]
+      : ["  dev accounts (well-known keys: never use them on a real chain)"]),
+    ...summary.accounts.map((a) => `    ${a.address}${a.privateKey ? `  ${a.privateKey}` : ""}`),
+    "",
+    "  validators (effective stake; delegations)",
+    ...(summary.validators.length
+      ? summary.validators.map(
+          (v) =>
+            `    ${v.address}  ${formatEther(v.stake)}` +
+            v.delegations.map((d) => `  ${d.delegator.slice(0, 10)}… ${formatEther(d.amount)}`).join(""),
+        )
+      : ["    none"]),
     "",
     "  workers",
     ...(summary.workers.length ? summary.workers.map((w) => `    ${w}`) : ["    none"]),
     ...(summary.metrics ? [`  metrics     ${summary.metrics}`] : []),
     "",
-    `devnet ready: ${summary.rpcUrl} (Ctrl-C stops it)`,
+    `devnet ready: ${summary.rpcUrl} (Ctrl-C stops ${summary.external ? "the workers; the chain runs on" : "it"})`,
   ];
   console.log(lines.join("\n"));
 }

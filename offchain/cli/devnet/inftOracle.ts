@@ -1,7 +1,7 @@
 import path from "node:path";
 import { Contract, ZeroHash } from "ethers";
 import { startOracleServer } from "../../inft/oracle";
-import { devWallet, writeKeyFile, writeNodeConfig } from "./nodes";
+import { writeKeyFile, writeNodeConfig } from "./nodes";
 import type { DevnetWorker, DevnetWorkerContext } from "./workers";
 
 const TEE_VERIFIER_ABI = [
@@ -9,8 +9,6 @@ const TEE_VERIFIER_ABI = [
   "function isOracle(address oracle) view returns (bool)",
   "function acknowledgeOracle(address oracle)",
 ];
-/** Dev account 0 deploys the devnet and, with `adminIsDeployer`, holds TeeTransferVerifier's admin role. */
-const DEPLOYER = 0;
 /** The oracle's key: derived from the public dev mnemonic like every devnet key, clear of the funded 0..19 and the executors at 30... */
 const ORACLE_ACCOUNT = 40;
 
@@ -23,7 +21,7 @@ export const inftOracleWorker: DevnetWorker = {
   name: "inft-oracle",
   async start(ctx) {
     const dir = path.join(ctx.dataDir, "oracle-0");
-    const key = devWallet(ORACLE_ACCOUNT).privateKey;
+    const key = ctx.accounts.wallet(ORACLE_ACCOUNT).privateKey;
     const file = writeNodeConfig(dir, {
       keyFile: writeKeyFile(path.join(dir, "oracle.key"), key),
       host: "127.0.0.1",
@@ -47,7 +45,7 @@ export const inftOracleWorker: DevnetWorker = {
 
 /** The deployer acknowledges the oracle when it holds the admin role; otherwise says what governance runs. */
 async function acknowledgeOracle(ctx: DevnetWorkerContext, oracle: string): Promise<void> {
-  const deployer = devWallet(DEPLOYER).connect(ctx.chain.provider);
+  const deployer = ctx.accounts.deployer();
   const verifier = new Contract(ctx.chain.contractAddress("TeeTransferVerifier"), TEE_VERIFIER_ABI, deployer);
   if (await verifier.isOracle(oracle)) return;
   if (!(await verifier.hasRole(ZeroHash, deployer.address))) {

@@ -3,7 +3,7 @@ import { loadConfig } from "../../common/config";
 import { Lifecycle } from "../../common/lifecycle";
 import { createMetricsRegistry } from "../../common/metrics";
 import { initStorageNode, storageNodeOptionsSchema } from "../../storage/node";
-import { closeAll, devWallet, writeKeyFile, writeNodeConfig } from "./nodes";
+import { closeAll, writeKeyFile, writeNodeConfig } from "./nodes";
 import type { DevnetWorker } from "./workers";
 
 /** Dev account 18 (of hardhat's 20) signs the mining node's answers, clear of the validators at 2... */
@@ -22,7 +22,7 @@ export const storageNodesWorker: DevnetWorker = {
         // Node 0 mines, signing its answers with its own dev account (after the DA validators' 2..).
         const mining = i === 0;
         const keyFile = mining
-          ? writeKeyFile(path.join(dir, "miner.key"), devWallet(MINER_ACCOUNT).privateKey)
+          ? writeKeyFile(path.join(dir, "miner.key"), (await ctx.accounts.funded(MINER_ACCOUNT, 0n)).privateKey)
           : undefined;
         const file = writeNodeConfig(dir, {
           chain: { rpcUrl: ctx.rpcUrl, deploymentsDir: ctx.deploymentsDir, ...(keyFile ? { keyFile } : {}) },

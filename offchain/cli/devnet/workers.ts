@@ -1,6 +1,7 @@
 import type { ChainClient } from "../../common/chain";
 import type { Logger } from "../../common/logger";
 import type { Registry } from "prom-client";
+import type { DevnetAccounts } from "./accounts";
 import type { DevnetOptions } from "./options";
 import { computeProvidersWorker } from "./computeProviders";
 import { daSignersWorker } from "./daSigners";
@@ -13,6 +14,8 @@ export interface DevnetWorkerContext {
   rpcUrl: string;
   deploymentsDir: string;
   options: DevnetOptions;
+  /** The account of each role: hardhat's dev accounts, or keys derived from --key and funded on an external chain. */
+  accounts: DevnetAccounts;
   dataDir: string;
   logger: Logger;
   metrics: Registry;
