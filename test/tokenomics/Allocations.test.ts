@@ -306,6 +306,18 @@ describe("BudgetVault", function () {
       expect(await f.ecosystem.paidOut()).to.equal(0n);
     });
 
+    it("refuses a recipient that re-enters draw: nothing is paid twice", async function () {
+      const factory = await ethers.getContractFactory("ReentrantDrawerMock");
+      const drawer = await factory.deploy(await f.ecosystem.getAddress());
+      await f.ecosystem.grantRole(await f.ecosystem.DRAWER_ROLE(), await drawer.getAddress());
+      // The inner draw hits the guard, so the payment fails and the whole draw reverts.
+      await expect(drawer.drawToSelf(parseEther("1")))
+        .to.be.revertedWithCustomError(f.ecosystem, "BudgetVaultPaymentFailed")
+        .withArgs(await drawer.getAddress());
+      expect(await f.ecosystem.paidOut()).to.equal(0n);
+      expect(await balance(await drawer.getAddress())).to.equal(0n);
+    });
+
     it("refuses more than the balance of an unfunded vault, and a recipient that rejects coin", async function () {
       const factory = await ethers.getContractFactory("BudgetVault");
       const v = await upgrades.deployProxy(factory, [f.deployer.address, ZeroAddress, f.deployer.address, "x", 100n], {
