@@ -76,6 +76,20 @@ describe("ZgGovernor", () => {
     });
   });
 
+  describe("quorum", () => {
+    it("defeats a proposal whose for and abstain votes stay under quorumPercent of the stake at the snapshot", async () => {
+      const f = await loadFixture(governanceFixture);
+      await f.staking.connect(f.alice).delegate(f.op1.address, { value: parseEther("20") });
+      const p = await priceProposal(f, 9n);
+      await mine(2);
+      // 320 tokens counted at the snapshot: the quorum is 32, alice's 20 are not enough on their own.
+      expect(await f.governor.quorum(await f.governor.proposalSnapshot(p.proposalId))).to.equal(parseEther("32"));
+      await f.governor.connect(f.alice).castVote(p.proposalId, 1);
+      await mine(f.ctx.params.governor.votingPeriod);
+      expect(await f.governor.state(p.proposalId)).to.equal(3n); // Defeated
+    });
+  });
+
   describe("queue and execute", () => {
     it("run a passed proposal through the timelock after its delay", async () => {
       const f = await loadFixture(governanceFixture);
