@@ -11,6 +11,7 @@ interface DevnetSummary {
   chainId: number;
   deployment: string;
   contracts: Record<string, string>;
+  validators: { address: string; stake: string; delegations: unknown[] }[];
 }
 
 describe("[e2e] zg devnet", function () {
@@ -50,11 +51,16 @@ describe("[e2e] zg devnet", function () {
     expect(Object.keys(summary.contracts)).to.include.members(["ZgTimelock", "ReceiptVerifier"]);
     provider.destroy();
 
-    // Its workers: 4 storage nodes, 4 DA signers and a compute provider, each answering at the URL the summary prints.
+    // Its workers: 4 storage nodes, 4 DA signers, a compute provider and the iNFT oracle, each answering at the URL the summary prints.
     expect(summary.workers.filter((w) => w.startsWith("storage-"))).to.have.length(4);
     expect(summary.workers.filter((w) => w.includes("mining"))).to.have.length(1);
     expect(summary.workers.filter((w) => w.startsWith("da-signer-"))).to.have.length(4);
     expect(summary.workers.filter((w) => w.startsWith("compute-"))).to.have.length(1);
+    expect(summary.workers.filter((w) => w.startsWith("inft-oracle-"))).to.have.length(1);
+    // Five validators (4 DA, 1 compute), the first two with delegations from two more accounts.
+    expect(summary.validators).to.have.length(5);
+    expect(summary.validators.map((v) => v.delegations.length)).to.deep.equal([1, 2, 0, 0, 0]);
+    expect(summary.validators[0].stake).to.equal((1500n * 10n ** 18n).toString());
     for (const line of summary.workers) {
       const url = /(http:\/\/\S+)/.exec(line)![1];
       const response = line.startsWith("storage-")
@@ -63,7 +69,7 @@ describe("[e2e] zg devnet", function () {
             headers: { "content-type": "application/json" },
             body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "zgs_getStatus", params: [] }),
           })
-        : await fetch(`${url}/v1/status`);
+        : await fetch(`${url}/v1/${line.startsWith("inft-oracle-") ? "info" : "status"}`);
       expect(response.status, line).to.equal(200);
       const config = /\(config (\S+)\)/.exec(line)![1];
       expect(fs.existsSync(config), config).to.equal(true);

@@ -89,6 +89,8 @@ export async function runDevnet(options: DevnetOptions): Promise<Lifecycle> {
 
 async function startAll(options: DevnetOptions, dataDir: string, lifecycle: Lifecycle, logger: Logger) {
   const { signal } = lifecycle;
+  // A taken port is refused before anything is written.
+  if (!options.rpc) await assertPortFree(options.host, options.port);
   fs.mkdirSync(dataDir, { recursive: true });
   const chain = options.rpc
     ? await externalChain(options.rpc, logger)
@@ -159,7 +161,6 @@ async function localChain(
   lifecycle: Lifecycle,
   logger: Logger,
 ): Promise<DevnetChain> {
-  await assertPortFree(options.host, options.port);
   const chain = await startHardhatNode(
     {
       host: options.host,
