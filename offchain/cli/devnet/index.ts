@@ -91,6 +91,8 @@ async function startAll(options: DevnetOptions, dataDir: string, lifecycle: Life
   const { signal } = lifecycle;
   // A taken port is refused before anything is written.
   if (!options.rpc) await assertPortFree(options.host, options.port);
+  // A bad key file is refused before anything is deployed with it.
+  const externalKey = options.rpc && options.keyFile ? readKeyFile(options.keyFile) : undefined;
   fs.mkdirSync(dataDir, { recursive: true });
   const chain = options.rpc
     ? await externalChain(options.rpc, logger)
@@ -104,7 +106,6 @@ async function startAll(options: DevnetOptions, dataDir: string, lifecycle: Life
     { signal },
   );
   lifecycle.add("chain-client", () => client.close());
-  const externalKey = options.keyFile ? readKeyFile(options.keyFile) : undefined;
   const accounts = new DevnetAccounts(client.provider, logger.child({ module: "accounts" }), externalKey);
 
   const registry = createMetricsRegistry();

@@ -26,8 +26,9 @@ export const devnetOptionsSchema = z
     /** Deploy params (deploy/params/*.json) for an external chain; the local devnet's values by default. */
     deployParams: z.string().min(1).optional(),
   })
-  .refine((o) => (o.rpc === undefined) === (o.keyFile === undefined), {
-    message: "--rpc and --key go together: the external chain's URL and the key that deploys to it",
+  // Only a key without --rpc is let through: ZG_KEY_FILE may be exported for the hardhat `remote` network.
+  .refine((o) => o.rpc === undefined || o.keyFile !== undefined, {
+    message: "--rpc needs --key: the file of the key that deploys to the external chain and funds the devnet",
     path: ["keyFile"],
   });
 

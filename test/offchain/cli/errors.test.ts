@@ -41,6 +41,28 @@ describe("[offchain] zg CLI errors", function () {
     expectOneLine(result, /^error\[CONFIG_INVALID\]: port: .*from flag --port/);
   });
 
+  it("refuses a devnet on an external chain without a key, with a bad key, or unreachable", async () => {
+    const port = await freePort();
+    const rpc = `http://127.0.0.1:${port}`;
+    const dataDir = path.join(dir, "external");
+    expectOneLine(
+      await runZg(["devnet", "--rpc", rpc, "--data-dir", dataDir]),
+      /^error\[CONFIG_INVALID\]: .*needs --key/,
+    );
+    const badKey = path.join(dir, "bad.key");
+    fs.writeFileSync(badKey, "not a key\n");
+    expectOneLine(
+      await runZg(["devnet", "--rpc", rpc, "--key", badKey, "--data-dir", dataDir]),
+      /^error\[KEY_INVALID\]: /,
+    );
+    const key = path.join(dir, "good.key");
+    fs.writeFileSync(key, `0x${"11".repeat(32)}\n`);
+    expectOneLine(
+      await runZg(["devnet", "--rpc", rpc, "--key", key, "--data-dir", dataDir]),
+      /^error\[DEVNET_CHAIN_FAILED\]: the chain at http:\/\/127\.0\.0\.1:\d+ did not answer/,
+    );
+  });
+
   it("says an RPC URL is unreachable and what to do", async () => {
     const port = await freePort();
     const result = await runZg(["chain", "--rpc", `http://127.0.0.1:${port}`]);
