@@ -21,13 +21,21 @@ task("upgrade", "Upgrades a recorded UUPS proxy after checking storage-layout co
       return;
     }
     // Under governance the deployer cannot upgrade: deploy and validate the implementation, then print the
-    // timelock operation a proposer queues.
+    // proposal that carries the upgrade (the governor is the timelock's proposer) and the raw timelock operation.
     const implementation = await prepareUpgrade(ctx, args.name, args.artifact);
     const artifact: string = args.artifact;
     const factory = await hre.ethers.getContractFactory(artifact);
     const initData = args.call ? factory.interface.encodeFunctionData(args.call, callArgs) : "0x";
     const data = proxy.interface.encodeFunctionData("upgradeToAndCall", [implementation, initData]);
     const timelock = ctx.record.contracts.ZgTimelock;
+    if (ctx.record.contracts.ZgGovernor) {
+      console.log(`implementation ${implementation} deployed and validated; propose the upgrade with:`);
+      console.log(
+        `  npx hardhat --network ${hre.network.name} gov:propose --target ${args.name} --calldata ${data} ` +
+          `--description "Upgrade ${args.name} to ${implementation}"`,
+      );
+      console.log("or, where a proposer queues on the timelock directly:");
+    }
     console.log(
       `implementation ${implementation} deployed and validated; queue this on ZgTimelock ${timelock?.address}:`,
     );
