@@ -1,4 +1,5 @@
 import type { DeployContext } from "./context";
+import { deployAlignment } from "./modules/alignment";
 import { deployCompute } from "./modules/compute";
 import { deployDa } from "./modules/da";
 import { deployGovernance } from "./modules/governance";
@@ -24,6 +25,8 @@ export const MODULES: Record<string, DeployModule> = {
   market: deployMarket,
   // After staking, storage and DA: the rewards distributor pays Staking, ChunkRewards and DASampler.
   tokenomics: deployTokenomics,
+  // After tokenomics (AlignmentVault) and compute (ComputeServing, which it slashes through).
+  alignment: deployAlignment,
   // After every other: wires stake voting and hands the timelock from the deployer to the governor.
   governor: deployGovernor,
 };

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { alignmentParamsSchema } from "./modules/alignment";
 import { computeParamsSchema } from "./modules/compute";
 import { daParamsSchema } from "./modules/da";
 import { governorParamsSchema } from "./modules/governor";
@@ -46,6 +47,7 @@ export const deployParamsSchema = z
     compute: computeParamsSchema.prefault({}),
     market: marketParamsSchema.prefault({}),
     tokenomics: tokenomicsParamsSchema.prefault({}),
+    alignment: alignmentParamsSchema.prefault({}),
   })
   .strict();
 
