@@ -9,3 +9,4 @@ import "./compute";
 import "./market";
 import "./governance";
 import "./tokenomics";
+import "./alignment";
