@@ -6,6 +6,7 @@ import { ethers, upgrades } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseEther, toBeHex, zeroPadValue } from "ethers";
 import { kindId } from "../../deploy/modules/alignment";
+import type { ReentrantPayee } from "../../typechain-types";
 import {
   alignmentFixture,
   type AlignmentFixture,
@@ -316,6 +317,22 @@ describe("AlignmentRewards", function () {
       );
       expect(await f.rewards.claimable(1, e)).to.equal(REWARD);
       expect(await f.rewards.totalClaimed()).to.equal(0n);
+    });
+
+    it("refuses a payee that re-enters claim: nothing is paid twice", async function () {
+      const e = await attestedEpoch(1);
+      const factory = await ethers.getContractFactory("ReentrantPayee");
+      const payee = (await factory.deploy(await f.rewards.getAddress())) as unknown as ReentrantPayee;
+      const payeeAddress = await payee.getAddress();
+      await f.license.connect(f.alice).setOperator(1, payeeAddress);
+      await f.rewards.connect(f.alice).setPayee(payeeAddress);
+      await payee.claim(1, [e]);
+      expect(await payee.reentered()).to.equal(false);
+      expect((await payee.lastError()).slice(0, 10)).to.equal(
+        f.rewards.interface.getError("ReentrancyGuardReentrantCall")!.selector,
+      );
+      expect(await balance(payeeAddress)).to.equal(REWARD);
+      expect(await f.rewards.totalClaimed()).to.equal(REWARD);
     });
 
     it("marks a zero-reward epoch claimed without drawing", async function () {
