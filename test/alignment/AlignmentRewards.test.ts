@@ -419,6 +419,27 @@ describe("AlignmentRewards", function () {
     });
   });
 
+  describe("upgradeToAndCall", function () {
+    it("keeps attestations across an upgrade and refuses another contract's implementation", async function () {
+      const e = await nextEpoch(f.rewards);
+      await f.rewards.connect(f.alice).attest(1, e, ROOT, 4, 1);
+      const address = await f.rewards.getAddress();
+      await upgrades.upgradeProxy(address, await ethers.getContractFactory("AlignmentRewards"), {
+        kind: "uups",
+        redeployImplementation: "always",
+      });
+      expect((await f.rewards.attestation(1, e)).reportRoot).to.equal(ROOT);
+      expect((await f.rewards.epochTotals(e)).attestations).to.equal(1n);
+      const other = await (await ethers.getContractFactory("AlignmentLicense")).deploy();
+      await expect(f.rewards.upgradeToAndCall(await other.getAddress(), "0x"))
+        .to.be.revertedWithCustomError(f.rewards, "ProtocolUpgradeNameMismatch")
+        .withArgs("AlignmentRewards", "AlignmentLicense");
+      await expect(
+        f.rewards.connect(f.alice).upgradeToAndCall(await other.getAddress(), "0x"),
+      ).to.be.revertedWithCustomError(f.rewards, "AccessControlUnauthorizedAccount");
+    });
+  });
+
   describe("setRule", function () {
     it("has the deploy params' rules", async function () {
       expect([...(await f.rewards.rule(BAD_SIGNATURE))]).to.deep.equal([2n, 10_000n, true]);
