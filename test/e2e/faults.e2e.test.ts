@@ -1,9 +1,10 @@
 // [e2e] `zg devnet --rpc --key` against a chain it did not start (a hardhat node behind a TCP proxy the test can
-// cut), and the faults an operator lives with: the chain's RPC unreachable for a while, and a storage node killed
-// with SIGKILL mid-upload and restarted from the config file the devnet wrote. Nothing acknowledged is lost and each
-// worker recovers by itself. (A DA signer killed mid-dispersal is test/da/e2e.test.ts; a compute broker restarted,
-// test/market/agent.e2e.test.ts and test/compute.)
+// cut), and the faults an operator lives with: the chain's RPC unreachable for a while, a storage node killed with
+// SIGKILL mid-upload and restarted from the config file the devnet wrote, a DA signer killed mid-dispersal. Nothing
+// acknowledged is lost and each worker recovers by itself. (A compute broker restarted with its bills:
+// test/market/agent.e2e.test.ts and test/compute; more DA signer faults: test/da/e2e.test.ts.)
 import { expect } from "chai";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +12,7 @@ import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, parseEther } from "e
 import pino from "pino";
 import { startHardhatNode } from "../../offchain/cli/devnet/hardhatNode";
 import { devAddress, freePort, runZg, startZg, waitFor, type Running } from "../helpers/process";
+import { startSigner, startSignerSet, stopSigners, type SignerProcess } from "../helpers/daSigners";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcpProxy";
 
 const DEV_KEY = (i: number) =>
@@ -48,6 +50,7 @@ describe("[e2e] a devnet on an external chain, and its faults", function () {
   let summary: Summary;
   let provider: JsonRpcProvider;
   let payerKeyFile: string;
+  let signers: SignerProcess[] = [];
   const zg = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
     const r = await runZg(args, env);
     expect(r.code, `zg ${args.slice(0, 2).join(" ")}:\n${r.stderr}`).to.equal(0);
@@ -74,7 +77,8 @@ describe("[e2e] a devnet on an external chain, and its faults", function () {
       pino({ level: "silent" }),
     );
     proxy = await startTcpProxy(port);
-    provider = new JsonRpcProvider(chain.url, 31337, { staticNetwork: true });
+    // No response cache: the signer set sends several transactions from one account back to back.
+    provider = new JsonRpcProvider(chain.url, 31337, { staticNetwork: true, cacheTimeout: -1 });
     payerKeyFile = writeKey("payer.key", DEV_KEY(5).privateKey);
     devnet = startZg([
       "devnet",
@@ -102,6 +106,7 @@ describe("[e2e] a devnet on an external chain, and its faults", function () {
       devnet.child.kill("SIGINT");
       await devnet.exited;
     }
+    await stopSigners(signers);
     await proxy?.close();
     provider?.destroy();
     abort.abort();
@@ -209,6 +214,33 @@ describe("[e2e] a devnet on an external chain, and its faults", function () {
     expect(fs.readFileSync(out).equals(data)).to.equal(true);
     node.run.child.kill("SIGINT");
     await node.run.exited;
+  });
+
+  it("a DA signer killed with SIGKILL mid-dispersal: the blob is certified all the same, and the signer restarts with its rows", async () => {
+    // Three more signers as processes (dev validators 2..4, which the devnet's derived accounts leave alone).
+    const net = { process: devnet, url: proxy.url, dataDir: dir, deployments: path.join(dir, "deployments") };
+    signers = await startSignerSet({ ...net, stop: async () => null }, provider, 3);
+    const blob = path.join(dir, "blob.bin");
+    fs.writeFileSync(blob, crypto.randomBytes(512 * 1024));
+    const disperse = startZg(["da", "disperse", blob, "--key-file", payerKeyFile, "--json", ...chainFlags()]);
+    const [victim] = signers;
+    let held = 0;
+    const deadline = Date.now() + 60_000;
+    while (held === 0 && disperse.child.exitCode === null && Date.now() < deadline) {
+      held = ((await (await fetch(`${victim.url}/v1/status`)).json()) as { blobs: number }).blobs;
+      if (held === 0) await new Promise((r) => setTimeout(r, 10));
+    }
+    victim.run.child.kill("SIGKILL");
+    await victim.run.exited;
+    expect(await disperse.exited, disperse.stderr()).to.equal(0);
+    const result = JSON.parse(disperse.stdout()) as { signers: string[]; submitted: boolean };
+    // 2 devnet signers + 3 processes, one of them killed: at least 4 of 5 equal weights is over 2/3.
+    expect(result.submitted).to.equal(true);
+    expect(result.signers.length).to.be.at.least(4);
+
+    signers[0] = await startSigner({ ...net, stop: async () => null }, 0, victim.port, victim.operatorKey);
+    const status = (await (await fetch(`${signers[0].url}/v1/status`)).json()) as { blobs: number };
+    expect(status.blobs).to.be.at.least(held);
   });
 
   it("stops its workers on SIGINT and leaves the external chain running", async () => {

@@ -95,12 +95,14 @@ describe("[e2e] zg market services", function () {
     expect(quorum).to.include({ quorumId: 0, size: 2, snapshotted: true });
     expect(quorum.members.map((m) => m.address)).to.deep.equal([devAddress(2), devAddress(3)]);
     expect(quorum.members.map((m) => m.url)).to.deep.equal(summary.services.daSigners);
-    for (const member of quorum.members) {
+    // 1000 self-stake each, plus the devnet's delegations: 500 to the first validator, 250 + 300 to the second.
+    const stakes = [parseEther("1500"), parseEther("1550")];
+    quorum.members.forEach((member, i) => {
       expect(member.health.state, member.health.reason).to.equal("up");
-      expect(member.stake).to.equal(parseEther("1000").toString());
-      expect(member.weight).to.equal(parseEther("1000").toString());
-      expect(member.totalWeight).to.equal(parseEther("2000").toString());
-    }
+      expect(member.stake).to.equal(stakes[i].toString());
+      expect(member.weight).to.equal(stakes[i].toString());
+      expect(member.totalWeight).to.equal(parseEther("3050").toString());
+    });
 
     // The same facts as a table for people.
     const table = await runZg(["market", "services", "--devnet", devnet.dataDir, "--storage-nodes", dead]);
