@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { formatError } from "../common/errors";
+import { alignmentNodeCommand } from "./alignment-node";
 import { chainCommand } from "./chain";
 import { computeCommand } from "./compute";
 import { daCommand } from "./da";
@@ -28,7 +29,8 @@ export function buildProgram(): Command {
     .addCommand(storageNodeCommand())
     .addCommand(storageCommand())
     .addCommand(computeCommand())
-    .addCommand(marketCommand());
+    .addCommand(marketCommand())
+    .addCommand(alignmentNodeCommand());
 }
 
 /** Runs the CLI; any error ends the process with one line on stderr, never a stack trace. */

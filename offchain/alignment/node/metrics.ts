@@ -1,0 +1,29 @@
+import type { MetricsFactory } from "../../common/metrics";
+
+export type AlignmentMetrics = ReturnType<typeof createAlignmentMetrics>;
+
+/** Every metric of an alignment node. */
+export function createAlignmentMetrics(m: MetricsFactory) {
+  return {
+    attestations: m.counter({ name: "zg_alignment_attestations_total", help: "Attestations this node sent" }),
+    lastAttestedEpoch: m.gauge({
+      name: "zg_alignment_last_attested_epoch",
+      help: "The last epoch the license attested in (-1 before any)",
+    }),
+    servicesChecked: m.gauge({ name: "zg_alignment_services_checked", help: "Services checked in the last epoch" }),
+    servicesFailed: m.gauge({
+      name: "zg_alignment_services_failed",
+      help: "Services that failed a check in the last epoch",
+    }),
+    reports: m.counter({
+      name: "zg_alignment_reports_total",
+      help: "Faults reported on chain, by kind",
+      labelNames: ["kind"] as const,
+    }),
+    claimedWei: m.counter({ name: "zg_alignment_claimed_wei_total", help: "Rewards claimed, in wei" }),
+    epochErrors: m.counter({
+      name: "zg_alignment_epoch_errors_total",
+      help: "Epoch passes that failed and will be retried",
+    }),
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * The alignment node's epoch report, pure (no I/O): from what discovery sampled, each check and whether it failed,
+ * the faults found (with the evidence each one is reported with), and the canonical JSON whose keccak256 is the
+ * report root the node attests with. Anyone holding the report file can recompute the root.
+ */
+import { keccak256, toUtf8Bytes } from "ethers";
+import type { ServicesReport } from "../market/discovery";
+
+export const REPORT_VERSION = 1;
+
+/**
+ * Kinds of failure. `COMPUTE_WRONG_MODEL` has an on-chain rule (a node reports it); the others are counted in the
+ * report only, since no service's slashing hook takes them yet.
+ */
+export const FAILURE_KINDS = ["COMPUTE_WRONG_MODEL", "COMPUTE_DOWN", "STORAGE_DOWN", "DA_DOWN"] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+/** Kinds a node reports on chain (each needs a rule there). */
+export const REPORTABLE_KINDS: readonly FailureKind[] = ["COMPUTE_WRONG_MODEL"];
+
+export type CheckedService = "compute" | "storage" | "da";
+
+export interface Check {
+  service: CheckedService;
+  /** The provider or signer address; the URL for a storage node (none is registered on chain). */
+  id: string;
+  url: string;
+  ok: boolean;
+  /** The failure found, when not ok. */
+  kind?: FailureKind;
+  /** One line on what failed. */
+  reason?: string;
+}
+
+export interface Fault {
+  kind: FailureKind;
+  /** The service's address (the `service` a report names). */
+  service: string;
+  /** What the node keeps as the fault's evidence; `evidenceHash` is keccak256 of its canonical JSON. */
+  evidence: Record<string, unknown>;
+  evidenceHash: string;
+}
+
+export interface EpochReport {
+  version: number;
+  chainId: number;
+  licenseId: string;
+  epoch: string;
+  /** The block discovery began at. */
+  block: number;
+  checked: number;
+  failures: number;
+  checks: Check[];
+  faults: Fault[];
+  /** What was sampled, as discovery gave it. */
+  sampled: ServicesReport;
+}
+
+export interface BuiltReport {
+  report: EpochReport;
+  /** The canonical JSON: the report file's exact bytes. */
+  json: string;
+  /** keccak256 of `json`: the root the node attests with. */
+  root: string;
+}
+
+/**
+ * JSON with every object's keys sorted and no whitespace, so the same report always gives the same bytes. Refuses
+ * what JSON cannot carry faithfully (bigint, non-finite numbers, functions).
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value === "boolean" || typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} has no JSON form`);
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(",")}]`;
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  throw new TypeError(`canonicalJson: a ${typeof value} has no JSON form`);
+}
+
+/** keccak256 of a value's canonical JSON (UTF-8). */
+export function hashJson(value: unknown): string {
+  return keccak256(toUtf8Bytes(canonicalJson(value)));
+}
+
+/** Every check discovery's sample allows: one per compute provider, storage node and DA quorum member. */
+export function checksOf(sampled: ServicesReport): Check[] {
+  const checks: Check[] = [];
+  for (const c of sampled.compute) {
+    const base = { service: "compute" as const, id: c.provider, url: c.url };
+    if (c.health.state !== "up") {
+      checks.push({ ...base, ok: false, kind: "COMPUTE_DOWN", reason: c.health.reason ?? "no answer" });
+    } else if (c.modelMatches === false) {
+      const reason = `serves ${JSON.stringify(c.servedModel)}, registered ${JSON.stringify(c.model)}`;
+      checks.push({ ...base, ok: false, kind: "COMPUTE_WRONG_MODEL", reason });
+    } else {
+      checks.push({ ...base, ok: true });
+    }
+  }
+  for (const s of sampled.storage) {
+    const base = { service: "storage" as const, id: s.url, url: s.url };
+    checks.push(
+      s.health.state === "up"
+        ? { ...base, ok: true }
+        : { ...base, ok: false, kind: "STORAGE_DOWN", reason: s.health.reason ?? "no answer" },
+    );
+  }
+  for (const q of sampled.da.quorums) {
+    for (const m of q.members) {
+      const base = { service: "da" as const, id: m.address, url: m.url };
+      checks.push(
+        m.health.state === "up"
+          ? { ...base, ok: true }
+          : { ...base, ok: false, kind: "DA_DOWN", reason: m.health.reason ?? "no answer" },
+      );
+    }
+  }
+  return checks;
+}
+
+/** The faults a node reports on chain: one per (service, reportable kind), with its evidence and its hash. */
+export function faultsOf(sampled: ServicesReport, epoch: bigint, licenseId: bigint): Fault[] {
+  const seen = new Set<string>();
+  const faults: Fault[] = [];
+  for (const c of sampled.compute) {
+    if (c.health.state !== "up" || c.modelMatches !== false) continue;
+    const key = c.provider.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const evidence = {
+      kind: "COMPUTE_WRONG_MODEL",
+      chainId: sampled.chainId,
+      block: sampled.block,
+      epoch: epoch.toString(),
+      licenseId: licenseId.toString(),
+      provider: c.provider,
+      url: c.url,
+      registeredModel: c.model,
+      servedModel: c.servedModel,
+      health: c.health,
+    };
+    faults.push({ kind: "COMPUTE_WRONG_MODEL", service: c.provider, evidence, evidenceHash: hashJson(evidence) });
+  }
+  return faults;
+}
+
+/** The epoch's report, its canonical JSON and its root. */
+export function buildReport(sampled: ServicesReport, epoch: bigint, licenseId: bigint): BuiltReport {
+  const checks = checksOf(sampled);
+  const failures = checks.filter((c) => !c.ok).length;
+  const report: EpochReport = {
+    version: REPORT_VERSION,
+    chainId: sampled.chainId,
+    licenseId: licenseId.toString(),
+    epoch: epoch.toString(),
+    block: sampled.block,
+    checked: checks.length,
+    failures,
+    checks,
+    faults: faultsOf(sampled, epoch, licenseId),
+    sampled,
+  };
+  const json = canonicalJson(report);
+  return { report, json, root: keccak256(toUtf8Bytes(json)) };
+}
+
+/** How many failures of each kind a report found (kinds with none left out). */
+export function failureCounts(checks: Check[]): Partial<Record<FailureKind, number>> {
+  const counts: Partial<Record<FailureKind, number>> = {};
+  for (const c of checks) if (c.kind) counts[c.kind] = (counts[c.kind] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,80 @@
+import { Command } from "commander";
+import pino from "pino";
+import { loadConfig } from "../../common/config";
+import { Lifecycle, onShutdownSignals } from "../../common/lifecycle";
+import { createLogger } from "../../common/logger";
+import { createMetricsRegistry } from "../../common/metrics";
+import { alignmentNodeOptionsSchema, initAlignmentNode } from "../../alignment/node";
+import { addCommonFlags, commonFlagValues, type CommonFlags } from "../flags";
+
+interface AlignmentNodeFlags extends CommonFlags {
+  rpc?: string;
+  deployments?: string;
+  keyFile?: string;
+  license?: string;
+  dataDir?: string;
+  storageNodes?: string;
+  pollIntervalMs?: string;
+  probeTimeoutMs?: string;
+  claim?: boolean;
+  report?: boolean;
+}
+
+function splitList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** `zg alignment-node`: a licensed alignment node (samples services, reports, attests and claims each epoch). */
+export function alignmentNodeCommand(): Command {
+  return addCommonFlags(
+    new Command("alignment-node")
+      .description(
+        "run an alignment node: each epoch sample the network's services, report wrong models, attest, claim",
+      )
+      .option("--rpc <url>", "JSON-RPC URL of the chain (default http://127.0.0.1:8545)")
+      .option("--deployments <dir>", "folder of <chainId>.json deployment records")
+      .option("--key-file <file>", "file whose first line is the 0x-hex key of the license's owner or operator")
+      .option("--license <id>", "the license this node attests for")
+      .option("--data-dir <dir>", "where epoch reports are kept (default .zg/alignment-node)")
+      .option("--storage-nodes <urls>", "storage node URLs to check, comma-separated (none are registered on chain)")
+      .option("--poll-interval-ms <ms>", "how often to read the current epoch (default 5000)")
+      .option("--probe-timeout-ms <ms>", "per-probe timeout (default 3000)")
+      .option("--no-claim", "do not claim past epochs' rewards")
+      .option("--no-report", "do not report faults on chain (they stay in the report)"),
+  ).action(async (flags: AlignmentNodeFlags) => {
+    const options = loadConfig(alignmentNodeOptionsSchema, {
+      file: flags.config,
+      flags: {
+        ...commonFlagValues(flags),
+        "chain.rpcUrl": flags.rpc,
+        "chain.deploymentsDir": flags.deployments,
+        "chain.keyFile": flags.keyFile,
+        licenseId: flags.license,
+        dataDir: flags.dataDir,
+        storageNodes: splitList(flags.storageNodes),
+        pollIntervalMs: flags.pollIntervalMs,
+        probeTimeoutMs: flags.probeTimeoutMs,
+        claim: flags.claim === false ? false : undefined,
+        report: flags.report === false ? false : undefined,
+      },
+    });
+    // Logs go to stderr (or the log file); stdout carries only the ready line.
+    const logger = createLogger(options.logger, {
+      bindings: { node: "alignment-node" },
+      ...(options.logger.file ? {} : { destination: pino.destination({ fd: 2, sync: true }) }),
+    });
+    const lifecycle = new Lifecycle(logger);
+    onShutdownSignals(lifecycle, logger);
+    try {
+      const node = await initAlignmentNode(options, { logger, lifecycle, registry: createMetricsRegistry() });
+      console.log(`alignment-node ready: license ${node.licenseId} (signer ${node.address})`);
+    } catch (err) {
+      await lifecycle.close().catch(() => undefined);
+      throw err;
+    }
+  });
+}
