@@ -16,6 +16,7 @@ import { createMetricsRegistry } from "../../offchain/common/metrics";
 import { alignmentNodeOptionsSchema, initAlignmentNode } from "../../offchain/alignment/node";
 import type { EpochReport } from "../../offchain/alignment/report";
 import type { ServicesReport } from "../../offchain/market/discovery";
+import { TOKENOMICS } from "../../deploy/modules/tokenomics";
 import { enforceFixture, nextEpoch, WRONG_MODEL } from "./helpers";
 
 type Fixture = Awaited<ReturnType<typeof enforceFixture>>;
@@ -159,6 +160,35 @@ describe("alignment node (in process)", function () {
     expect([...(await f.rewards.caseOf(f.provider.address, WRONG_MODEL, epoch))]).to.deep.equal([0n, false]);
     expect((await f.rewards.attestation(1, epoch)).failures).to.equal(1n);
     expect((await f.rewards.attestation(3, epoch)).failures).to.equal(0n);
+  });
+
+  it("keeps attesting when a claim is refused, and claims every unpaid epoch once the vault pays again", async () => {
+    const f = await loadFixture(enforceFixture);
+    const vault = await ethers.getContractAt("BudgetVault", f.ctx.record.contracts[TOKENOMICS.alignment].address);
+    await vault.connect(f.deployer).grantRole(await vault.PAUSER_ROLE(), f.deployer.address);
+    const service = await f.serving.getService(f.provider.address);
+    const network = fakeNetwork(f.provider.address, service.model, service.model);
+    const first = await nextEpoch(f.rewards);
+    const a = await start(f, f.alice, 1, network);
+    await waitForAsync(() => attested(f.rewards, 1, first), 20_000, "the first attestation");
+
+    await vault.connect(f.deployer).pause();
+    const second = await nextEpoch(f.rewards);
+    await waitForAsync(() => attested(f.rewards, 1, second), 20_000, "the second attestation");
+    await waitForAsync(async () => a.lines.some((l) => l.includes("claim failed")), 20_000, "the claim failure");
+    expect((await f.rewards.attestation(1, first)).claimed).to.equal(false);
+
+    await vault.connect(f.deployer).unpause();
+    const third = await nextEpoch(f.rewards);
+    await waitForAsync(
+      async () => (await f.rewards.attestation(1, second)).claimed,
+      20_000,
+      "the claim of both unpaid epochs",
+    );
+    expect(await attested(f.rewards, 1, third)).to.equal(true);
+    expect((await f.rewards.attestation(1, first)).claimed).to.equal(true);
+    const claims = await f.rewards.queryFilter(f.rewards.filters.Claimed(1));
+    expect(claims.map((c) => [...c.args.epochs])).to.deep.equal([[first, second]]);
   });
 
   it("accepts the license's operator and refuses any other key before sampling anything", async () => {

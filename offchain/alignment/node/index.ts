@@ -126,7 +126,7 @@ async function checkAuthorized(license: Contract, licenseId: bigint, address: st
       {
         hint:
           `start with the owner's or operator's key, or have the owner delegate the license to this key: ` +
-          `npx hardhat alignment:operator --license ${licenseId} --operator ${address} --account ${owner}`,
+          `npx hardhat --network <network> alignment:operator --license ${licenseId} --operator ${address} --account ${owner}`,
       },
     );
   }
@@ -200,7 +200,18 @@ async function runEpoch(ctx: EpochContext, epoch: bigint, signal: AbortSignal): 
     }
     await attest(ctx, epoch, built.root, checked, failures, log);
   }
-  if (ctx.options.claim && !signal.aborted) await claimPast(ctx, epoch, log);
+  if (ctx.options.claim && !signal.aborted) {
+    // A refused claim (vault paused or spent) must not repeat the epoch's pass every poll: it is retried next epoch.
+    try {
+      await claimPast(ctx, epoch, log);
+    } catch (err) {
+      ctx.metrics.epochErrors.inc();
+      log.warn(
+        { err: errorText(err), revert: revertName(err) },
+        `claim failed, retrying next epoch: ${errorText(err)}`,
+      );
+    }
+  }
 }
 
 async function attest(
