@@ -10,6 +10,7 @@ import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helper
 import { parseEther, ZeroHash } from "ethers";
 import { createDeployContext, deployAll, prepareUpgrade } from "../../deploy";
 import { PARAMS_DIR } from "../../deploy/params";
+import { runTaskCapturing } from "../helpers/tasks";
 
 const DELAY = 3600;
 
@@ -37,18 +38,7 @@ async function productionFixture() {
   return { ctx, dir, deployer, op, alice, staking, votes, timelock, governor, market };
 }
 
-/** Runs a task with console.log captured; returns the lines it printed. */
-async function run(name: string, args: Record<string, unknown>): Promise<string[]> {
-  const log = console.log;
-  const lines: string[] = [];
-  console.log = (...parts: unknown[]) => lines.push(parts.join(" "));
-  try {
-    await hre.run(name, args);
-  } finally {
-    console.log = log;
-  }
-  return lines;
-}
+const run = runTaskCapturing;
 
 function proposalIdOf(lines: string[]): string {
   const m = /^proposed (\d+) with/.exec(lines.at(-1) ?? "");

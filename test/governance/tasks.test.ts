@@ -9,18 +9,9 @@ import { formatEther, parseEther } from "ethers";
 import { writeDeployment } from "../../offchain/common/deployments";
 import { REASON } from "../staking/helpers";
 import { governanceFixture } from "./helpers";
+import { runTaskCapturing } from "../helpers/tasks";
 
-async function run(name: string, args: Record<string, unknown>): Promise<string[]> {
-  const log = console.log;
-  const lines: string[] = [];
-  console.log = (...parts: unknown[]) => lines.push(parts.join(" "));
-  try {
-    await hre.run(name, args);
-  } finally {
-    console.log = log;
-  }
-  return lines;
-}
+const run = runTaskCapturing;
 
 describe("gov:sync and gov:delegate", () => {
   it("bring a slashed delegator's votes down and move them to a delegate and back", async () => {
