@@ -1,9 +1,9 @@
 // AI alignment node tasks: mint a license (governance), delegate it to an operator, attest for the current epoch,
-// claim rewards, report a compute provider, enforce a case that reached its threshold, and show an epoch's status.
+// claim rewards, report a service, enforce a case that reached its threshold, and show an epoch's status and the rules.
 import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { decodeBytes32String, formatEther, getAddress, isAddress, isHexString, type Log, ZeroAddress } from "ethers";
-import { ALIGNMENT, kindId } from "../deploy/modules/alignment";
+import { ALIGNMENT, kindId, targetName } from "../deploy/modules/alignment";
 import { accountSigner, printTable, recordedAddress, taskContext, type DeploymentArgs } from "./lib";
 
 interface AlignmentArgs extends DeploymentArgs {
@@ -194,10 +194,10 @@ alignmentTask("alignment:claim", "Claims a license's rewards for ended epochs it
     );
   });
 
-alignmentTask("alignment:report", "Reports a compute provider for a fault in the current epoch, with an evidence hash")
+alignmentTask("alignment:report", "Reports a service for a fault in the current epoch, with an evidence hash")
   .addParam("license", "license id")
-  .addParam("service", "the provider's address")
-  .addParam("kind", "the fault: COMPUTE_BAD_SIGNATURE, COMPUTE_WRONG_MODEL, COMPUTE_OVERBILLING, …")
+  .addParam("service", "the service's address (compute provider, DA signer, storage node id)")
+  .addParam("kind", "the fault: COMPUTE_BAD_SIGNATURE, COMPUTE_WRONG_MODEL, COMPUTE_OVERBILLING, DA_DOWN, …")
   .addParam("evidence", "the evidence's hash (0x and 64 hex digits)")
   .setAction(
     async (args: AlignmentArgs & { license: string; service: string; kind: string; evidence: string }, hre) => {
@@ -222,8 +222,11 @@ alignmentTask("alignment:report", "Reports a compute provider for a fault in the
     },
   );
 
-alignmentTask("alignment:enforce", "Slashes a provider whose case reached its rule's threshold (anyone may)")
-  .addParam("service", "the provider's address")
+alignmentTask(
+  "alignment:enforce",
+  "Enforces a case that reached its rule's threshold: slashes through the rule's target, or records it (anyone may)",
+)
+  .addParam("service", "the service's address")
   .addParam("kind", "the fault's kind")
   .addParam("epoch", "the epoch of the reports")
   .setAction(async (args: AlignmentArgs & { service: string; kind: string; epoch: string }, hre) => {
@@ -239,15 +242,18 @@ alignmentTask("alignment:enforce", "Slashes a provider whose case reached its ru
       throw new Error(`only ${c.reports} of the ${rule.threshold} reports needed against ${service} in epoch ${epoch}`);
     }
     const receipt = await (await rewards.enforce(service, k, epoch)).wait();
+    const target = targetName(rule.target);
     console.log(
-      `slashed ${service} by ${rule.slashPpm} ppm for ${kindName(k)}${rule.jail ? " and jailed it" : ""} ` +
-        `(tx ${receipt!.hash})`,
+      target === "none"
+        ? `recorded the case against ${service} for ${kindName(k)} (target none: nothing slashed; tx ${receipt!.hash})`
+        : `slashed ${service} by ${rule.slashPpm} ppm for ${kindName(k)}${rule.jail ? " and jailed it" : ""} ` +
+            `through ${target === "da" ? "DASignerRegistry" : "ComputeServing"} (tx ${receipt!.hash})`,
     );
   });
 
 alignmentTask(
   "alignment:status",
-  "Shows an epoch: its time, reward, the licenses that attested and what they can claim",
+  "Shows an epoch: its time, reward, the licenses that attested and what they can claim; then the rules in force",
 )
   .addOptionalParam("epoch", "the epoch (default: the current one)")
   .addOptionalParam("license", "also show this license's owner, operator, payee and unpaid epochs")
@@ -295,4 +301,18 @@ alignmentTask(
           `(last ${LOOKBACK} ended epochs)`,
       );
     }
+    await printRules(rewards, ctx.record.contracts[ALIGNMENT.rewards].startBlock);
   });
+
+/** The rules in force: every kind a RuleSet event ever named that still has one, with its target and terms. */
+async function printRules(rewards: Rewards, fromBlock: number): Promise<void> {
+  const kinds = new Set((await rewards.queryFilter(rewards.filters.RuleSet(), fromBlock)).map((e) => e.args.kind));
+  const rows = [["kind", "target", "threshold", "slashPpm", "jail"]];
+  for (const k of kinds) {
+    const r = await rewards.rule(k);
+    if (r.threshold === 0n) continue;
+    rows.push([kindName(k), targetName(r.target), String(r.threshold), String(r.slashPpm), r.jail ? "yes" : "no"]);
+  }
+  console.log(`rules (${rows.length - 1}; DA registry ${await rewards.daRegistry()}):`);
+  if (rows.length > 1) printTable(rows);
+}

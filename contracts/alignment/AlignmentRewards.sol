@@ -5,6 +5,7 @@ import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ProtocolUpgradeable} from "../common/access/ProtocolUpgradeable.sol";
 import {IComputeServing} from "../compute/interfaces/IComputeServing.sol";
+import {IDASignerRegistry} from "../da/interfaces/IDASignerRegistry.sol";
 import {IBudgetVault} from "../tokenomics/interfaces/IBudgetVault.sol";
 import {IAlignmentLicense} from "./interfaces/IAlignmentLicense.sol";
 import {IAlignmentRewards} from "./interfaces/IAlignmentRewards.sol";
@@ -13,13 +14,15 @@ import {IAlignmentRewards} from "./interfaces/IAlignmentRewards.sol";
 /// @notice The on-chain side of the AI alignment nodes. Time is cut into epochs of `epochLength` seconds from
 /// `start`. In each epoch every licensed node (`AlignmentLicense`, acting through its owner or operator) attests
 /// once with the hash of its report; after the epoch the attesters share its reward equally, drawn from the
-/// alignment `BudgetVault`. Nodes also report compute providers for faults; when `threshold` distinct licenses
-/// reported the same (provider, kind) in one epoch, anyone may `enforce` the kind's rule, which slashes the provider
-/// through `ComputeServing.slashProvider` (Staking's own per-epoch cap still applies).
-/// @dev Roles: DEFAULT_ADMIN_ROLE sets the epoch reward and the rules (and unpauses); PAUSER_ROLE pauses attest,
-/// report, enforce and claim. Needs DRAWER_ROLE on the vault and SLASHER_ROLE on ComputeServing, both granted by
-/// governance. Invariants: per epoch Σ claims ≤ the epoch's reward; totalClaimed == what this contract drew from the
-/// vault ≤ the vault's budget; an attestation is paid at most once.
+/// alignment `BudgetVault`. Nodes also report services for faults; when `threshold` distinct licenses reported the
+/// same (service, kind) in one epoch, anyone may `enforce` the kind's rule, which goes to the rule's target:
+/// `ComputeServing.slashProvider` (compute providers), `DASignerRegistry.slashSigner` (DA signers), or None (the case
+/// is only recorded, for services without stake such as storage nodes). Staking's per-epoch cap still applies.
+/// @dev Roles: DEFAULT_ADMIN_ROLE sets the epoch reward, the rules and the DA registry (and unpauses); PAUSER_ROLE
+/// pauses attest, report, enforce and claim. Needs DRAWER_ROLE on the vault and SLASHER_ROLE on ComputeServing and
+/// on DASignerRegistry, all granted by governance. Invariants: per epoch Σ claims ≤ the epoch's reward; totalClaimed
+/// == what this contract drew from the vault ≤ the vault's budget; an attestation is paid at most once; a case is
+/// enforced at most once, through its rule's target only.
 contract AlignmentRewards is IAlignmentRewards, ProtocolUpgradeable, ReentrancyGuardTransient {
     /// @notice The shortest epoch initialize accepts.
     uint256 public constant MIN_EPOCH_LENGTH = 1 minutes;
@@ -45,6 +48,8 @@ contract AlignmentRewards is IAlignmentRewards, ProtocolUpgradeable, ReentrancyG
         mapping(bytes32 kind => Rule) rules;
         mapping(bytes32 caseId => Case) cases;
         mapping(bytes32 caseId => mapping(uint256 licenseId => bool)) reported;
+        // Appended in 1.1.0 (rule targets).
+        address daRegistry;
     }
 
     // keccak256(abi.encode(uint256(keccak256("zg.storage.AlignmentRewards")) - 1)) & ~bytes32(uint256(0xff))
@@ -173,8 +178,14 @@ contract AlignmentRewards is IAlignmentRewards, ProtocolUpgradeable, ReentrancyG
         if (c.enforced) revert AlignmentRewardsAlreadyEnforced(service, kind, epoch);
         if (c.reports < r.threshold) revert AlignmentRewardsBelowThreshold(c.reports, r.threshold);
         c.enforced = true;
-        emit Enforced(service, kind, epoch, msg.sender, r.slashPpm, r.jail);
-        IComputeServing($.computeServing).slashProvider(service, r.slashPpm, kind, r.jail);
+        emit Enforced(service, kind, epoch, msg.sender, r.target, r.slashPpm, r.jail);
+        if (r.target == Target.Compute) {
+            IComputeServing($.computeServing).slashProvider(service, r.slashPpm, kind, r.jail);
+        } else if (r.target == Target.DA) {
+            // setRule refuses a DA rule while daRegistry is unset, and setDaRegistry never sets it back to zero.
+            IDASignerRegistry($.daRegistry).slashSigner(service, r.slashPpm, kind, r.jail);
+        }
+        // Target.None: recorded only (the case is enforced and the event says so).
     }
 
     // ------------------------------------------------------------------ governance
@@ -185,19 +196,36 @@ contract AlignmentRewards is IAlignmentRewards, ProtocolUpgradeable, ReentrancyG
     }
 
     /// @inheritdoc IAlignmentRewards
-    function setRule(bytes32 kind, uint32 threshold, uint32 slashPpm, bool jail) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function setRule(
+        bytes32 kind,
+        uint32 threshold,
+        uint32 slashPpm,
+        bool jail,
+        Target target
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
         AlignmentRewardsLayout storage $ = _s();
         if (threshold == 0) {
-            if (slashPpm != 0 || jail) revert AlignmentRewardsBadRule(kind, threshold, slashPpm);
+            if (slashPpm != 0 || jail || target != Target.Compute) {
+                revert AlignmentRewardsBadRule(kind, threshold, slashPpm, jail, target);
+            }
             delete $.rules[kind];
         } else {
-            uint256 cap = IAlignmentLicense($.license).maxLicenses();
-            if (threshold > cap || slashPpm == 0 || slashPpm > PPM) {
-                revert AlignmentRewardsBadRule(kind, threshold, slashPpm);
+            // None records only, so it takes no slash; a slashing target needs a ppm in 1..PPM.
+            bool badTerms = target == Target.None ? slashPpm != 0 || jail : slashPpm == 0 || slashPpm > PPM;
+            if (threshold > IAlignmentLicense($.license).maxLicenses() || badTerms) {
+                revert AlignmentRewardsBadRule(kind, threshold, slashPpm, jail, target);
             }
-            $.rules[kind] = Rule({threshold: threshold, slashPpm: slashPpm, jail: jail});
+            if (target == Target.DA && $.daRegistry == address(0)) revert AlignmentRewardsNoDaRegistry(kind);
+            $.rules[kind] = Rule({threshold: threshold, slashPpm: slashPpm, jail: jail, target: target});
         }
-        emit RuleSet(kind, threshold, slashPpm, jail);
+        emit RuleSet(kind, threshold, slashPpm, jail, target);
+    }
+
+    /// @inheritdoc IAlignmentRewards
+    function setDaRegistry(address daRegistry_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (daRegistry_.code.length == 0) revert AlignmentRewardsZeroAddress("daRegistry");
+        _s().daRegistry = daRegistry_;
+        emit DaRegistrySet(daRegistry_);
     }
 
     // ------------------------------------------------------------------ views
@@ -279,6 +307,11 @@ contract AlignmentRewards is IAlignmentRewards, ProtocolUpgradeable, ReentrancyG
         return _s().computeServing;
     }
 
+    /// @inheritdoc IAlignmentRewards
+    function daRegistry() external view returns (address) {
+        return _s().daRegistry;
+    }
+
     /// @inheritdoc ProtocolUpgradeable
     function contractName() public pure override returns (string memory) {
         return "AlignmentRewards";
@@ -286,7 +319,7 @@ contract AlignmentRewards is IAlignmentRewards, ProtocolUpgradeable, ReentrancyG
 
     /// @inheritdoc ProtocolUpgradeable
     function version() external pure override returns (string memory) {
-        return "1.0.0";
+        return "1.1.0";
     }
 
     // ------------------------------------------------------------------ internal

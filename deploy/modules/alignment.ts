@@ -16,6 +16,24 @@ export const ALIGNMENT = { license: "AlignmentLicense", rewards: "AlignmentRewar
 /** The kinds of fault the off-chain node checks for compute providers (bytes32 on chain: `kindId`). */
 export const COMPUTE_KINDS = ["COMPUTE_BAD_SIGNATURE", "COMPUTE_WRONG_MODEL", "COMPUTE_OVERBILLING"] as const;
 
+/**
+ * Where a rule's enforcement goes, in the order of `IAlignmentRewardsTypes.Target` (the index is the on-chain value):
+ * `compute` slashes through ComputeServing.slashProvider, `da` through DASignerRegistry.slashSigner, `none` only
+ * records the case (services without stake, such as storage nodes).
+ */
+export const RULE_TARGETS = ["compute", "da", "none"] as const;
+export type RuleTarget = (typeof RULE_TARGETS)[number];
+
+/** A target's on-chain enum value. */
+export function targetId(target: RuleTarget): number {
+  return RULE_TARGETS.indexOf(target);
+}
+
+/** A target's name from its on-chain value (`target #n` for one this code does not know). */
+export function targetName(value: bigint | number): string {
+  return RULE_TARGETS[Number(value)] ?? `target #${value}`;
+}
+
 /** A kind's on-chain id: its name as a bytes32 string, so Staking's `Slashed` reason reads as the kind. */
 export function kindId(kind: string): string {
   return encodeBytes32String(kind);
@@ -30,12 +48,17 @@ const ruleSchema = z
     kind: z.string().regex(/^[A-Z][A-Z0-9_]{0,30}$/, "an upper-case name such as COMPUTE_BAD_SIGNATURE"),
     /** Distinct licenses that must report the same provider for this kind in one epoch. */
     threshold: z.number().int().min(1).max(100_000),
-    /** The slash, in parts per million of the provider's stake (Staking's per-epoch cap for compute still applies). */
-    slashPpm: z.number().int().min(1).max(1_000_000),
-    /** Whether the provider's validator is jailed too. */
+    /** The slash, in parts per million of the service's stake (Staking's per-epoch cap still applies); 0 for none. */
+    slashPpm: z.number().int().min(0).max(1_000_000),
+    /** Whether the service's validator is jailed too (false for none). */
     jail: z.boolean(),
+    /** Which hook enforces it: compute (ComputeServing), da (DASignerRegistry) or none (record only). */
+    target: z.enum(RULE_TARGETS).default("compute"),
   })
-  .strict();
+  .strict()
+  .refine((r) => (r.target === "none" ? r.slashPpm === 0 && !r.jail : r.slashPpm >= 1), {
+    message: "a compute or da rule needs slashPpm 1..1000000; a none rule needs slashPpm 0 and jail false",
+  });
 
 /**
  * The `alignment` section of `deploy/params/<network>.json`. Bounds mirror the contracts' checks, so a bad file is
@@ -61,9 +84,9 @@ export const alignmentParamsSchema = z
     licensees: z.array(address).default([]),
     /** Governance's slashing rules, one per kind. */
     rules: z.array(ruleSchema).default([
-      { kind: "COMPUTE_BAD_SIGNATURE", threshold: 5, slashPpm: 10_000, jail: true },
-      { kind: "COMPUTE_WRONG_MODEL", threshold: 5, slashPpm: 10_000, jail: true },
-      { kind: "COMPUTE_OVERBILLING", threshold: 5, slashPpm: 5_000, jail: false },
+      { kind: "COMPUTE_BAD_SIGNATURE", threshold: 5, slashPpm: 10_000, jail: true, target: "compute" },
+      { kind: "COMPUTE_WRONG_MODEL", threshold: 5, slashPpm: 10_000, jail: true, target: "compute" },
+      { kind: "COMPUTE_OVERBILLING", threshold: 5, slashPpm: 5_000, jail: false, target: "compute" },
     ]),
   })
   .strict()
@@ -99,10 +122,11 @@ export function alignmentParams(ctx: DeployContext): AlignmentDeployParams {
 
 /**
  * AI alignment nodes: `AlignmentLicense` (UUPS ERC-721, a fixed number of licenses) and `AlignmentRewards` (UUPS:
- * attestations, rewards drawn from `AlignmentVault`, reports enforced through `ComputeServing.slashProvider`).
- * Runs after tokenomics (the vault) and compute. The deployer administers both while it mints the initial
- * licensees and sets the rules, then hands admin and upgrade rights to `ctx.admin`. `DRAWER_ROLE` on the vault and
- * `SLASHER_ROLE` on ComputeServing are granted when the deployer may (a devnet); otherwise it logs the calls
+ * attestations, rewards drawn from `AlignmentVault`, reports enforced through `ComputeServing.slashProvider` or
+ * `DASignerRegistry.slashSigner`, or recorded only, per rule target). Runs after tokenomics (the vault), DA and
+ * compute. The deployer administers both while it mints the initial licensees, sets the DA registry and the rules,
+ * then hands admin and upgrade rights to `ctx.admin`. `DRAWER_ROLE` on the vault and `SLASHER_ROLE` on
+ * ComputeServing and on DASignerRegistry are granted when the deployer may (a devnet); otherwise it logs the calls
  * governance must make. Re-running it changes nothing.
  */
 export async function deployAlignment(ctx: DeployContext): Promise<void> {
@@ -111,6 +135,8 @@ export async function deployAlignment(ctx: DeployContext): Promise<void> {
   if (!vault) throw new Error(`deployAlignment needs ${TOKENOMICS.alignment}: run the tokenomics module first`);
   const serving = ctx.record.contracts.ComputeServing?.address;
   if (!serving) throw new Error("deployAlignment needs ComputeServing: run the compute module first");
+  const daRegistry = ctx.record.contracts.DASignerRegistry?.address;
+  if (!daRegistry) throw new Error("deployAlignment needs DASignerRegistry: run the da module first");
   const p = alignmentParams(ctx);
   const me = ctx.deployerAddress;
   const pauser = ctx.pauser ?? me;
@@ -144,19 +170,32 @@ export async function deployAlignment(ctx: DeployContext): Promise<void> {
       ctx.log(`governance must mint the alignment licenses: ${licenseAddress}.mint(<licensee>) for each licensee`);
     }
   }
+  // Before the rules: a DA-target rule is refused while the registry is unset.
+  const admin = await rewards.hasRole(ZeroHash, me);
+  if ((await rewards.daRegistry()).toLowerCase() !== daRegistry.toLowerCase()) {
+    if (admin) await (await rewards.setDaRegistry(daRegistry)).wait();
+    else ctx.log(`governance must set the DA registry: ${rewardsAddress}.setDaRegistry(${daRegistry})`);
+  }
   for (const r of p.rules) {
     const current = await rewards.rule(kindId(r.kind));
-    if (current.threshold === BigInt(r.threshold) && current.slashPpm === BigInt(r.slashPpm) && current.jail === r.jail)
+    const target = targetId(r.target);
+    if (
+      current.threshold === BigInt(r.threshold) &&
+      current.slashPpm === BigInt(r.slashPpm) &&
+      current.jail === r.jail &&
+      current.target === BigInt(target)
+    )
       continue;
-    if (await rewards.hasRole(ZeroHash, me)) {
-      await (await rewards.setRule(kindId(r.kind), r.threshold, r.slashPpm, r.jail)).wait();
+    if (admin) {
+      await (await rewards.setRule(kindId(r.kind), r.threshold, r.slashPpm, r.jail, target)).wait();
     } else {
       ctx.log(
-        `governance must set the ${r.kind} rule: ${rewardsAddress}.setRule(${kindId(r.kind)}, ${r.threshold}, ${r.slashPpm}, ${r.jail})`,
+        `governance must set the ${r.kind} rule: ${rewardsAddress}.setRule(${kindId(r.kind)}, ${r.threshold}, ${r.slashPpm}, ${r.jail}, ${target}) (target ${r.target})`,
       );
     }
   }
   await handOverAdmin(ctx, [licenseAddress, rewardsAddress]);
   await grantOrLog(ctx, vault, "DRAWER_ROLE", DRAWER_ROLE, rewardsAddress);
   await grantOrLog(ctx, serving, "SLASHER_ROLE", SLASHER_ROLE, rewardsAddress);
+  await grantOrLog(ctx, daRegistry, "SLASHER_ROLE", SLASHER_ROLE, rewardsAddress);
 }

@@ -1,10 +1,13 @@
-// The enforce path end to end: licensed nodes report a real compute provider (a validator with stake, opted into the
-// compute service), and enforce slashes it through ComputeServing.slashProvider in the real Staking.
+// The enforce path end to end for compute-target rules: licensed nodes report a real compute provider (a validator
+// with stake, opted into the compute service), and enforce slashes it through ComputeServing.slashProvider in the real
+// Staking. DA and record-only targets are in AlignmentRewards.targets.test.ts.
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { kindId } from "../../deploy/modules/alignment";
+import { kindId, targetId } from "../../deploy/modules/alignment";
 import { BAD_SIGNATURE, enforceFixture, EVIDENCE, nextEpoch, OVERBILLING, WRONG_MODEL } from "./helpers";
+
+const COMPUTE = BigInt(targetId("compute"));
 
 describe("AlignmentRewards.enforce", function () {
   async function reported(kind = BAD_SIGNATURE) {
@@ -21,7 +24,7 @@ describe("AlignmentRewards.enforce", function () {
     const tx = f.rewards.connect(f.stranger).enforce(f.provider.address, BAD_SIGNATURE, f.epoch);
     await expect(tx)
       .to.emit(f.rewards, "Enforced")
-      .withArgs(f.provider.address, BAD_SIGNATURE, f.epoch, f.stranger.address, 10_000n, true);
+      .withArgs(f.provider.address, BAD_SIGNATURE, f.epoch, f.stranger.address, COMPUTE, 10_000n, true);
     await expect(tx)
       .to.emit(f.serving, "ProviderSlashed")
       .withArgs(f.provider.address, await f.rewards.getAddress(), 10_000n, BAD_SIGNATURE, true);
@@ -70,11 +73,11 @@ describe("AlignmentRewards.enforce", function () {
 
   it("reads the rule when it runs: a raised threshold holds a case back, a removed rule stops it", async function () {
     const f = await reported();
-    await f.rewards.setRule(BAD_SIGNATURE, 3, 10_000, true);
+    await f.rewards.setRule(BAD_SIGNATURE, 3, 10_000, true, COMPUTE);
     await expect(f.rewards.enforce(f.provider.address, BAD_SIGNATURE, f.epoch))
       .to.be.revertedWithCustomError(f.rewards, "AlignmentRewardsBelowThreshold")
       .withArgs(2n, 3n);
-    await f.rewards.setRule(BAD_SIGNATURE, 0, 0, false);
+    await f.rewards.setRule(BAD_SIGNATURE, 0, 0, false, COMPUTE);
     await expect(f.rewards.enforce(f.provider.address, BAD_SIGNATURE, f.epoch)).to.be.revertedWithCustomError(
       f.rewards,
       "AlignmentRewardsUnknownKind",
@@ -84,12 +87,12 @@ describe("AlignmentRewards.enforce", function () {
   it("passes Staking's refusal on (a slash above the compute service's per-epoch cap) and leaves the case open", async function () {
     const f = await reported();
     // The compute service's cap is 100 000 ppm per epoch (deploy default).
-    await f.rewards.setRule(BAD_SIGNATURE, 2, 200_000, true);
+    await f.rewards.setRule(BAD_SIGNATURE, 2, 200_000, true, COMPUTE);
     await expect(f.rewards.enforce(f.provider.address, BAD_SIGNATURE, f.epoch))
       .to.be.revertedWithCustomError(f.staking, "StakingSlashCapExceeded")
       .withArgs(0n, 200_000n, 100_000n);
     expect((await f.rewards.caseOf(f.provider.address, BAD_SIGNATURE, f.epoch)).enforced).to.equal(false);
-    await f.rewards.setRule(BAD_SIGNATURE, 2, 10_000, true);
+    await f.rewards.setRule(BAD_SIGNATURE, 2, 10_000, true, COMPUTE);
     await f.rewards.enforce(f.provider.address, BAD_SIGNATURE, f.epoch);
     expect((await f.staking.getValidator(f.provider.address)).jailed).to.equal(true);
   });

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { ethers, upgrades } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseEther, toBeHex, zeroPadValue } from "ethers";
-import { kindId } from "../../deploy/modules/alignment";
+import { kindId, targetId } from "../../deploy/modules/alignment";
 import type { ReentrantPayee } from "../../typechain-types";
 import {
   alignmentFixture,
@@ -18,6 +18,8 @@ import {
   REWARD,
   ROOT,
 } from "./helpers";
+
+const [COMPUTE, DA, NONE] = (["compute", "da", "none"] as const).map((t) => BigInt(targetId(t)));
 
 describe("AlignmentRewards", function () {
   let f: AlignmentFixture;
@@ -441,38 +443,45 @@ describe("AlignmentRewards", function () {
   });
 
   describe("setRule", function () {
-    it("has the deploy params' rules", async function () {
-      expect([...(await f.rewards.rule(BAD_SIGNATURE))]).to.deep.equal([2n, 10_000n, true]);
-      expect([...(await f.rewards.rule(kindId("COMPUTE_WRONG_MODEL")))]).to.deep.equal([2n, 10_000n, true]);
-      expect([...(await f.rewards.rule(OVERBILLING))]).to.deep.equal([2n, 5_000n, false]);
+    it("has the deploy params' rules, each with its target", async function () {
+      expect([...(await f.rewards.rule(BAD_SIGNATURE))]).to.deep.equal([2n, 10_000n, true, COMPUTE]);
+      expect([...(await f.rewards.rule(kindId("COMPUTE_WRONG_MODEL")))]).to.deep.equal([2n, 10_000n, true, COMPUTE]);
+      expect([...(await f.rewards.rule(OVERBILLING))]).to.deep.equal([2n, 5_000n, false, COMPUTE]);
+      expect([...(await f.rewards.rule(kindId("DA_DOWN")))]).to.deep.equal([2n, 1_000n, false, DA]);
+      expect([...(await f.rewards.rule(kindId("STORAGE_DOWN")))]).to.deep.equal([2n, 0n, false, NONE]);
     });
 
     it("sets and removes a rule, admin only", async function () {
       const kind = kindId("COMPUTE_SLOW");
-      await expect(f.rewards.setRule(kind, 3, 1, false))
+      await expect(f.rewards.setRule(kind, 3, 1, false, COMPUTE))
         .to.emit(f.rewards, "RuleSet")
-        .withArgs(kind, 3n, 1n, false);
-      expect([...(await f.rewards.rule(kind))]).to.deep.equal([3n, 1n, false]);
-      await f.rewards.setRule(kind, 0, 0, false);
-      expect([...(await f.rewards.rule(kind))]).to.deep.equal([0n, 0n, false]);
-      await expect(f.rewards.connect(f.alice).setRule(kind, 1, 1, false)).to.be.revertedWithCustomError(
-        f.rewards,
-        "AccessControlUnauthorizedAccount",
-      );
+        .withArgs(kind, 3n, 1n, false, COMPUTE);
+      expect([...(await f.rewards.rule(kind))]).to.deep.equal([3n, 1n, false, COMPUTE]);
+      await f.rewards.setRule(kind, 0, 0, false, COMPUTE);
+      expect([...(await f.rewards.rule(kind))]).to.deep.equal([0n, 0n, false, COMPUTE]);
+      for (const target of [COMPUTE, DA, NONE]) {
+        await expect(f.rewards.connect(f.alice).setRule(kind, 1, 0, false, target)).to.be.revertedWithCustomError(
+          f.rewards,
+          "AccessControlUnauthorizedAccount",
+        );
+      }
     });
 
     it("refuses a threshold above the license cap, a ppm outside 1..1e6, and a removal with terms", async function () {
       const kind = kindId("COMPUTE_SLOW");
-      for (const [threshold, ppm, jail] of [
-        [17, 1, false],
-        [1, 0, false],
-        [1, 1_000_001, false],
-        [0, 1, false],
-        [0, 0, true],
+      for (const [threshold, ppm, jail, target] of [
+        [17, 1, false, COMPUTE],
+        [17, 0, false, NONE],
+        [1, 0, false, COMPUTE],
+        [1, 1_000_001, false, COMPUTE],
+        [0, 1, false, COMPUTE],
+        [0, 0, true, COMPUTE],
+        [0, 0, false, DA],
+        [0, 0, false, NONE],
       ] as const) {
-        await expect(f.rewards.setRule(kind, threshold, ppm, jail))
+        await expect(f.rewards.setRule(kind, threshold, ppm, jail, target))
           .to.be.revertedWithCustomError(f.rewards, "AlignmentRewardsBadRule")
-          .withArgs(kind, threshold, ppm);
+          .withArgs(kind, threshold, ppm, jail, target);
       }
       expect((await f.rewards.rule(kind)).threshold).to.equal(0n);
     });

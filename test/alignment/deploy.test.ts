@@ -16,6 +16,7 @@ import {
   DRAWER_ROLE,
   kindId,
   SLASHER_ROLE,
+  targetId,
 } from "../../deploy/modules/alignment";
 import { loadDeployParams, PARAMS_DIR } from "../../deploy/params";
 import { deployedProtocol, isolated } from "../fixtures";
@@ -30,11 +31,16 @@ function paramsFile(extra: Record<string, unknown>): string {
 
 describe("alignment deploy module", function () {
   describe("deployAlignment", function () {
-    it("deploys both contracts, mints the licensees, sets the rules and grants DRAWER_ROLE and SLASHER_ROLE (devnet)", async function () {
+    it("deploys both contracts, mints the licensees, sets the DA registry and the rules, grants DRAWER_ROLE and both SLASHER_ROLEs (devnet)", async function () {
       const f = await loadFixture(alignmentFixture);
       const rewards = await f.rewards.getAddress();
+      const registry = await ethers.getContractAt("DASignerRegistry", f.ctx.record.contracts.DASignerRegistry.address);
       expect(await f.vault.hasRole(DRAWER_ROLE, rewards)).to.equal(true);
       expect(await f.serving.hasRole(SLASHER_ROLE, rewards)).to.equal(true);
+      expect(await registry.hasRole(SLASHER_ROLE, rewards)).to.equal(true);
+      expect(await f.rewards.daRegistry()).to.equal(await registry.getAddress());
+      expect((await f.rewards.rule(kindId("DA_DOWN"))).target).to.equal(BigInt(targetId("da")));
+      expect((await f.rewards.rule(kindId("STORAGE_DOWN"))).target).to.equal(BigInt(targetId("none")));
       expect(await f.license.totalMinted()).to.equal(3n);
       expect(await f.license.maxLicenses()).to.equal(MAX_LICENSES);
       expect((await f.rewards.schedule())[1]).to.equal(EPOCH);
@@ -75,6 +81,11 @@ describe("alignment deploy module", function () {
       expect(log).to.include(
         `governance must grant SLASHER_ROLE: ${c.ComputeServing.address}.grantRole(${SLASHER_ROLE}, ${rewards})`,
       );
+      expect(log).to.include(
+        `governance must grant SLASHER_ROLE: ${c.DASignerRegistry.address}.grantRole(${SLASHER_ROLE}, ${rewards})`,
+      );
+      const registry = await ethers.getContractAt("DASignerRegistry", c.DASignerRegistry.address);
+      expect(await registry.hasRole(SLASHER_ROLE, rewards)).to.equal(false);
       const vault = await ethers.getContractAt("BudgetVault", c.AlignmentVault.address);
       expect(await vault.hasRole(DRAWER_ROLE, rewards)).to.equal(false);
       const license = await ethers.getContractAt("AlignmentLicense", c[ALIGNMENT.license].address);
@@ -82,6 +93,8 @@ describe("alignment deploy module", function () {
       // Minted and configured while the deployer still administered them, then handed over.
       expect(await license.totalMinted()).to.equal(3n);
       expect((await rewardsContract.rule(BAD_SIGNATURE)).threshold).to.equal(2n);
+      expect(await rewardsContract.daRegistry()).to.equal(c.DASignerRegistry.address);
+      expect((await rewardsContract.rule(kindId("DA_DOWN"))).threshold).to.equal(2n);
       for (const contract of [license, rewardsContract]) {
         expect(await contract.hasRole(ZeroHash, c.ZgTimelock.address)).to.equal(true);
         expect(await contract.hasRole(ZeroHash, ctx.deployerAddress)).to.equal(false);
@@ -95,18 +108,28 @@ describe("alignment deploy module", function () {
           ...ctx.params,
           alignment: {
             ...ctx.params.alignment,
-            rules: [{ kind: "COMPUTE_SLOW", threshold: 1, slashPpm: 1, jail: false }],
+            rules: [
+              { kind: "COMPUTE_SLOW", threshold: 1, slashPpm: 1, jail: false, target: "compute" as const },
+              { kind: "STORAGE_DOWN", threshold: 2, slashPpm: 0, jail: false, target: "none" as const },
+              { kind: "DA_DOWN", threshold: 2, slashPpm: 0, jail: false, target: "none" as const },
+            ],
           },
         },
       };
       await deployAlignment(changed);
-      expect(lines.join("\n")).to.include(
-        `governance must set the COMPUTE_SLOW rule: ${rewards}.setRule(${kindId("COMPUTE_SLOW")}, 1, 1, false)`,
+      const relog = lines.join("\n");
+      expect(relog).to.include(
+        `governance must set the COMPUTE_SLOW rule: ${rewards}.setRule(${kindId("COMPUTE_SLOW")}, 1, 1, false, 0) (target compute)`,
+      );
+      // Unchanged rules are skipped; a changed target counts as a change.
+      expect(relog).not.to.include("STORAGE_DOWN");
+      expect(relog).to.include(
+        `governance must set the DA_DOWN rule: ${rewards}.setRule(${kindId("DA_DOWN")}, 2, 0, false, 2) (target none)`,
       );
       expect((await rewardsContract.rule(kindId("COMPUTE_SLOW"))).threshold).to.equal(0n);
     });
 
-    it("needs the alignment vault and ComputeServing first", async function () {
+    it("needs the alignment vault, ComputeServing and DASignerRegistry first", async function () {
       const f = await loadFixture(alignmentFixture);
       const ctx = isolated(f.ctx);
       delete ctx.record.contracts[ALIGNMENT.license];
@@ -115,6 +138,9 @@ describe("alignment deploy module", function () {
       const ctx2 = isolated(f.ctx);
       delete ctx2.record.contracts.ComputeServing;
       await expect(deployAlignment(ctx2)).to.be.rejectedWith(/needs ComputeServing: run the compute module first/);
+      const ctx3 = isolated(f.ctx);
+      delete ctx3.record.contracts.DASignerRegistry;
+      await expect(deployAlignment(ctx3)).to.be.rejectedWith(/needs DASignerRegistry: run the da module first/);
     });
   });
 
@@ -132,6 +158,10 @@ describe("alignment deploy module", function () {
         "COMPUTE_WRONG_MODEL",
         "COMPUTE_OVERBILLING",
       ]);
+      expect(p.rules.every((r) => r.target === "compute")).to.equal(true);
+      // A rule without a target slashes through ComputeServing, as before targets existed.
+      const rule = { kind: "COMPUTE_X", threshold: 1, slashPpm: 1, jail: false };
+      expect(parse({ rules: [rule] }).data?.rules[0].target).to.equal("compute");
       expect(parse(p).success).to.equal(true);
     });
 
@@ -152,9 +182,15 @@ describe("alignment deploy module", function () {
         { rules: [{ ...rule, slashPpm: 1_000_001 }] },
         { rules: [{ ...rule, kind: "lower_case" }] },
         { rules: [{ ...rule, kind: "A".repeat(32) }] },
+        { rules: [{ ...rule, target: "storage" }] },
+        { rules: [{ ...rule, target: "none" }] },
+        { rules: [{ ...rule, target: "none", slashPpm: 0, jail: true }] },
+        { rules: [{ ...rule, target: "da", slashPpm: 0 }] },
         { unknown: 1 },
       ];
       for (const raw of bad) expect(parse(raw).success, JSON.stringify(raw)).to.equal(false);
+      for (const target of ["da", "compute"]) expect(parse({ rules: [{ ...rule, target }] }).success).to.equal(true);
+      expect(parse({ rules: [{ ...rule, target: "none", slashPpm: 0 }] }).success).to.equal(true);
       expect(() => loadDeployParams("x", paramsFile({ alignment: { epochLength: 1 } }))).to.throw(
         /alignment\.epochLength/,
       );
@@ -166,6 +202,8 @@ describe("alignment deploy module", function () {
         expect(p.maxLicenses).to.equal(16);
         expect(p.licensees).to.have.length(3);
         expect(p.rules.every((r) => r.threshold === 2)).to.equal(true);
+        const targets = Object.fromEntries(p.rules.map((r) => [r.kind, r.target]));
+        expect(targets).to.include({ COMPUTE_WRONG_MODEL: "compute", DA_DOWN: "da", STORAGE_DOWN: "none" });
       }
     });
   });

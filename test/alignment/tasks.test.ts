@@ -7,6 +7,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { formatEther } from "ethers";
+import { kindId } from "../../deploy/modules/alignment";
 import { writeDeployment } from "../../offchain/common/deployments";
 import { BAD_SIGNATURE, enforceFixture, EVIDENCE, nextEpoch, REWARD, ROOT } from "./helpers";
 
@@ -143,12 +144,35 @@ describe("alignment tasks", function () {
       await expect(
         run("alignment:enforce", "5", { service: f.provider.address, kind: "COMPUTE_BAD_SIGNATURE", epoch: String(e) }),
       ).to.be.rejectedWith(/was enforced/);
-      await expect(run("alignment:report", "1", { license: "1", ...args, kind: "STORAGE_DOWN" })).to.be.rejectedWith(
-        /--kind STORAGE_DOWN has no rule/,
+      await expect(run("alignment:report", "1", { license: "1", ...args, kind: "INFT_BAD_PROOF" })).to.be.rejectedWith(
+        /--kind INFT_BAD_PROOF has no rule/,
       );
       await expect(run("alignment:report", "1", { license: "1", ...args, kind: "lower" })).to.be.rejectedWith(
         /is not a kind name/,
       );
+    });
+  });
+
+  describe("alignment:enforce with a record-only rule", function () {
+    it("records a STORAGE_DOWN case (target none) without slashing anything", async function () {
+      const f = await setup();
+      const e = await nextEpoch(f.rewards);
+      // A storage node has no stake; even an address that has stake is only recorded under a none-target rule.
+      const args = { service: f.provider.address, kind: "STORAGE_DOWN", evidence: EVIDENCE };
+      await run("alignment:report", "1", { license: "1", ...args });
+      await run("alignment:report", "2", { license: "2", ...args });
+      const before = await f.staking.getValidator(f.provider.address);
+      await run("alignment:enforce", "5", { service: f.provider.address, kind: "STORAGE_DOWN", epoch: String(e) });
+      expect(lines.at(-1)).to.match(
+        new RegExp(`^recorded the case against ${f.provider.address} for STORAGE_DOWN \\(target none: nothing slashed`),
+      );
+      expect((await f.rewards.caseOf(f.provider.address, kindId("STORAGE_DOWN"), e)).enforced).to.equal(true);
+      const after = await f.staking.getValidator(f.provider.address);
+      expect(after.bonded.stake).to.equal(before.bonded.stake);
+      expect(after.jailed).to.equal(false);
+      await expect(
+        run("alignment:enforce", "5", { service: f.provider.address, kind: "STORAGE_DOWN", epoch: String(e) }),
+      ).to.be.rejectedWith(/was enforced/);
     });
   });
 
@@ -175,6 +199,19 @@ describe("alignment tasks", function () {
         `license 1: owner ${f.alice.address}, operator ${hre.ethers.ZeroAddress}, payee ${f.alice.address}`,
       );
       expect(lines[6]).to.equal(`claimable ${formatEther(REWARD / 2n)} for epochs ${e} (last 64 ended epochs)`);
+      // Then the rules in force, with their targets (the devnet params' five).
+      expect(lines[7]).to.equal(`rules (5; DA registry ${f.ctx.record.contracts.DASignerRegistry.address}):`);
+      expect(lines[8].split(/\s+/)).to.deep.equal(["kind", "target", "threshold", "slashPpm", "jail"]);
+      const rows = lines.slice(9).map((l) => l.split(/\s+/));
+      expect(rows).to.deep.include(["COMPUTE_BAD_SIGNATURE", "compute", "2", "10000", "yes"]);
+      expect(rows).to.deep.include(["DA_DOWN", "da", "2", "1000", "no"]);
+      expect(rows).to.deep.include(["STORAGE_DOWN", "none", "2", "0", "no"]);
+      // A removed rule is no longer listed.
+      await f.rewards.setRule(kindId("COMPUTE_OVERBILLING"), 0, 0, false, 0);
+      lines = [];
+      await run("alignment:status", "0");
+      expect(lines.find((l) => l.startsWith("rules ("))).to.match(/^rules \(4; /);
+      expect(lines.some((l) => l.startsWith("COMPUTE_OVERBILLING"))).to.equal(false);
     });
   });
 });

@@ -4,6 +4,16 @@ pragma solidity 0.8.28;
 /// @title IAlignmentRewardsTypes
 /// @notice The structs of the alignment-node rewards contract.
 interface IAlignmentRewardsTypes {
+    /// @notice Where a rule's enforcement goes.
+    /// @dev Compute: `ComputeServing.slashProvider`; DA: `DASignerRegistry.slashSigner`; None: record only (the case is
+    /// marked enforced and `Enforced` says the threshold was reached; for services without stake, such as storage
+    /// nodes). Compute is the zero value, so rules stored before targets existed keep slashing through ComputeServing.
+    enum Target {
+        Compute,
+        DA,
+        None
+    }
+
     /// @notice One license's attestation for one epoch.
     /// @param reportRoot The hash of the node's off-chain report for the epoch (what it sampled and found).
     /// @param attester Who sent it (the owner or the operator at that time); zero when the license did not attest.
@@ -30,12 +40,14 @@ interface IAlignmentRewardsTypes {
 
     /// @notice Governance's rule for one kind of fault. A kind without a rule (threshold 0) cannot be reported.
     /// @param threshold How many distinct licenses must report the same (service, kind) in one epoch.
-    /// @param slashPpm The fraction of the provider's stake slashed, in parts per million.
-    /// @param jail Whether the provider's validator is jailed too.
+    /// @param slashPpm The fraction of the service's stake slashed, in parts per million (0 for target None).
+    /// @param jail Whether the service's validator is jailed too (false for target None).
+    /// @param target Which slashing hook enforces it (appended last: it packs into the rule's one slot).
     struct Rule {
         uint32 threshold;
         uint32 slashPpm;
         bool jail;
+        Target target;
     }
 
     /// @notice The reports against one (service, kind, epoch).
@@ -49,7 +61,7 @@ interface IAlignmentRewardsTypes {
 
 /// @title IAlignmentRewardsErrors
 /// @notice The custom errors of the alignment-node rewards contract.
-interface IAlignmentRewardsErrors {
+interface IAlignmentRewardsErrors is IAlignmentRewardsTypes {
     /// @notice Thrown when a required address is zero (or has no code where a contract is expected).
     /// @param name Which one.
     error AlignmentRewardsZeroAddress(string name);
@@ -107,11 +119,18 @@ interface IAlignmentRewardsErrors {
     /// @param epoch The epoch.
     error AlignmentRewardsAlreadyClaimed(uint256 licenseId, uint256 epoch);
 
-    /// @notice Thrown when a rule's threshold exceeds the license cap or its ppm is outside 1..1e6.
+    /// @notice Thrown when a rule's threshold exceeds the license cap, its ppm is outside 1..1e6 for a slashing
+    /// target, it has a ppm or jail for target None, or a removal (threshold 0) carries terms.
     /// @param kind The kind.
     /// @param threshold The threshold given.
     /// @param slashPpm The ppm given.
-    error AlignmentRewardsBadRule(bytes32 kind, uint256 threshold, uint256 slashPpm);
+    /// @param jail The jail flag given.
+    /// @param target The target given.
+    error AlignmentRewardsBadRule(bytes32 kind, uint256 threshold, uint256 slashPpm, bool jail, Target target);
+
+    /// @notice Thrown when a rule targets the DA signer registry before governance set its address.
+    /// @param kind The kind.
+    error AlignmentRewardsNoDaRegistry(bytes32 kind);
 
     /// @notice Thrown when a report or enforcement names a kind without a rule.
     /// @param kind The kind.
@@ -143,7 +162,7 @@ interface IAlignmentRewardsErrors {
 // solhint-disable gas-indexed-events
 /// @title IAlignmentRewardsEvents
 /// @notice The events of the alignment-node rewards contract.
-interface IAlignmentRewardsEvents {
+interface IAlignmentRewardsEvents is IAlignmentRewardsTypes {
     /// @notice Emitted when a license attests for an epoch.
     /// @param licenseId The license.
     /// @param epoch The epoch.
@@ -181,7 +200,12 @@ interface IAlignmentRewardsEvents {
     /// @param threshold The threshold.
     /// @param slashPpm The slash in ppm.
     /// @param jail Whether to jail.
-    event RuleSet(bytes32 indexed kind, uint32 threshold, uint32 slashPpm, bool jail);
+    /// @param target Which slashing hook enforces it.
+    event RuleSet(bytes32 indexed kind, uint32 threshold, uint32 slashPpm, bool jail, Target target);
+
+    /// @notice Emitted when governance sets the DA signer registry that DA-target rules slash through.
+    /// @param daRegistry The registry.
+    event DaRegistrySet(address indexed daRegistry);
 
     /// @notice Emitted when a license reports a provider.
     /// @param licenseId The license.
@@ -199,18 +223,21 @@ interface IAlignmentRewardsEvents {
         uint32 reports
     );
 
-    /// @notice Emitted when a case reached its threshold and the provider was slashed through ComputeServing.
-    /// @param service The provider.
+    /// @notice Emitted when a case reached its threshold and was enforced: the service was slashed through the
+    /// rule's target (Compute: ComputeServing, DA: DASignerRegistry), or, for target None, only recorded.
+    /// @param service The service (provider, signer, or a storage node's id).
     /// @param kind The kind.
     /// @param epoch The epoch of the reports.
     /// @param caller Who called `enforce`.
-    /// @param slashPpm The slash in ppm.
-    /// @param jail Whether the validator was jailed.
+    /// @param target The rule's target.
+    /// @param slashPpm The slash in ppm (0 for None).
+    /// @param jail Whether the validator was jailed (false for None).
     event Enforced(
         address indexed service,
         bytes32 indexed kind,
         uint256 indexed epoch,
         address caller,
+        Target target,
         uint32 slashPpm,
         bool jail
     );
@@ -219,8 +246,9 @@ interface IAlignmentRewardsEvents {
 
 /// @title IAlignmentRewards
 /// @notice Epochs of alignment-node work: licensed nodes attest once per epoch (the hash of their report), share the
-/// epoch's reward equally, drawn from the alignment vault; and report faulty compute providers, which are slashed
-/// through ComputeServing once enough distinct licenses reported the same fault in one epoch.
+/// epoch's reward equally, drawn from the alignment vault; and report faulty services, which are slashed through the
+/// rule's target (ComputeServing for compute providers, DASignerRegistry for DA signers) or, for services without
+/// stake (storage nodes), recorded, once enough distinct licenses reported the same fault in one epoch.
 interface IAlignmentRewards is IAlignmentRewardsTypes, IAlignmentRewardsErrors, IAlignmentRewardsEvents {
     /// @notice Sets up the contract.
     /// @param admin Governance: admin (rules, epoch reward) and upgrader.
@@ -267,22 +295,24 @@ interface IAlignmentRewards is IAlignmentRewardsTypes, IAlignmentRewardsErrors, 
     /// @param payee The payee.
     function setPayee(address payee) external;
 
-    /// @notice Reports `service` (a compute provider) for a fault of `kind` in the current epoch; the license's owner
-    /// or operator only, not while paused.
+    /// @notice Reports `service` (a compute provider, a DA signer, or a storage node's id, per the kind's target) for
+    /// a fault of `kind` in the current epoch; the license's owner or operator only, not while paused.
     /// @dev Requirements: `kind` has a rule; `evidenceHash` is non-zero; the license has not reported this
     /// (service, kind) in this epoch. Emits `Reported`.
     /// @param licenseId The license.
-    /// @param service The provider.
+    /// @param service The service.
     /// @param kind The kind of fault (e.g. "COMPUTE_BAD_SIGNATURE" as bytes32).
     /// @param evidenceHash The hash of the evidence the node keeps.
     function report(uint256 licenseId, address service, bytes32 kind, bytes32 evidenceHash) external;
 
-    /// @notice Slashes `service` through `ComputeServing.slashProvider(service, slashPpm, kind, jail)` once the
-    /// (service, kind, epoch) case has `threshold` reports under the kind's current rule; anyone, not while paused,
-    /// once per case.
-    /// @dev Staking's checks still apply (service active, provider opted in, the per-epoch slash cap) and a refusal
-    /// reverts the call, leaving the case open for a later try. Emits `Enforced`.
-    /// @param service The provider.
+    /// @notice Enforces the (service, kind, epoch) case once it has `threshold` reports under the kind's current rule;
+    /// anyone, not while paused, once per case. By the rule's target: Compute calls
+    /// `ComputeServing.slashProvider(service, slashPpm, kind, jail)`, DA calls
+    /// `DASignerRegistry.slashSigner(service, slashPpm, kind, jail)`, None only records the case as enforced.
+    /// @dev Marks the case enforced and emits `Enforced` before the call. The hook's and Staking's checks still apply
+    /// (a registered signer, service active, validator opted in, the per-epoch slash cap) and a refusal reverts the
+    /// call, leaving the case open for a later try.
+    /// @param service The service.
     /// @param kind The kind.
     /// @param epoch The epoch of the reports.
     function enforce(address service, bytes32 kind, uint256 epoch) external;
@@ -291,15 +321,23 @@ interface IAlignmentRewards is IAlignmentRewardsTypes, IAlignmentRewardsErrors, 
     /// @param epochReward_ Wei, at most the vault's budget (zero pauses rewards, not attestations).
     function setEpochReward(uint256 epochReward_) external;
 
-    /// @notice Sets the rule for a kind of fault, or removes it with threshold 0 (then ppm 0 and jail false); only
-    /// admin. Emits `RuleSet`.
-    /// @dev A rule needs 1 ≤ threshold ≤ the license cap and 1 ≤ slashPpm ≤ 1e6. `enforce` reads the rule current
-    /// at the time it runs.
+    /// @notice Sets the rule for a kind of fault, or removes it with threshold 0 (then ppm 0, jail false and target
+    /// Compute); only admin. Emits `RuleSet`.
+    /// @dev A rule needs 1 ≤ threshold ≤ the license cap; target Compute or DA needs 1 ≤ slashPpm ≤ 1e6 (DA also
+    /// needs `daRegistry` set), target None needs slashPpm 0 and no jail. `enforce` reads the rule current at the
+    /// time it runs.
     /// @param kind The kind.
     /// @param threshold Distinct licenses needed in one epoch.
     /// @param slashPpm The slash in ppm.
     /// @param jail Whether to jail.
-    function setRule(bytes32 kind, uint32 threshold, uint32 slashPpm, bool jail) external;
+    /// @param target Which slashing hook enforces it.
+    function setRule(bytes32 kind, uint32 threshold, uint32 slashPpm, bool jail, Target target) external;
+
+    /// @notice Sets the DA signer registry that DA-target rules slash through (it must grant this contract its
+    /// SLASHER_ROLE); only admin. Emits `DaRegistrySet`.
+    /// @dev Requirements: `daRegistry_` has code (`AlignmentRewardsZeroAddress("daRegistry")`).
+    /// @param daRegistry_ The DASignerRegistry.
+    function setDaRegistry(address daRegistry_) external;
 
     /// @notice The current epoch; reverts with `AlignmentRewardsNotStarted` before the start.
     /// @return The epoch number (0 is the first).
@@ -371,4 +409,8 @@ interface IAlignmentRewards is IAlignmentRewardsTypes, IAlignmentRewardsErrors, 
     /// @notice ComputeServing.
     /// @return The address.
     function computeServing() external view returns (address);
+
+    /// @notice The DA signer registry DA-target rules slash through (zero until governance sets it).
+    /// @return The address.
+    function daRegistry() external view returns (address);
 }
