@@ -5,11 +5,18 @@
 // - no attestation is paid twice (a claim naming a paid epoch, or one epoch twice, reverts and changes nothing);
 // - a claim succeeds exactly when every epoch named ended, was attested by the license, is unpaid, and the vault
 //   still has budget for the total.
+// And over random rule / report / enforce sequences against one validator that is both a compute provider and a DA
+// signer, with each kind's rule re-targeted at random (Compute, DA, None):
+// - a case is enforced at most once, exactly when its kind has a rule and the case has `threshold` distinct reports;
+// - an enforcement goes only through the rule's target current at that time: Compute → ProviderSlashed, DA →
+//   SignerSlashed, None → no slash at all; the validator's stake drops by exactly ⌈stake · ppm / 1e6⌉ (Staking rounds a slash up) or not at all.
 import { expect } from "chai";
 import fc from "fast-check";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { alignmentFixture, EPOCH, ownRewards, ROOT } from "./helpers";
+import { ALIGNMENT, kindId } from "../../deploy/modules/alignment";
+import { daFixture, makeSigner } from "../da/helpers";
+import { alignmentFixture, EPOCH, EVIDENCE, nextEpoch, ownRewards, ROOT } from "./helpers";
 
 const RUNS = Number(process.env.ZG_PROPERTY_RUNS ?? 12);
 const BUDGET = 250n;
@@ -144,5 +151,145 @@ describe("AlignmentRewards properties", function () {
     );
     expect(seen.paid).to.be.greaterThan(0);
     expect(seen.repeated).to.be.greaterThan(0);
+  });
+});
+
+/** A validator opted into both the compute service and the DA service (a registered BLS signer), and the licenses. */
+async function targetsFixture() {
+  const f = await daFixture();
+  const signer = await makeSigner(f, 0);
+  const c = f.ctx.record.contracts;
+  const serving = await ethers.getContractAt("ComputeServing", c.ComputeServing.address);
+  await f.staking.connect(signer.account).optIn(await serving.getAddress());
+  const [, alice, bob, carol] = await ethers.getSigners();
+  return {
+    ...f,
+    serving,
+    service: signer.address,
+    owners: [alice, bob, carol],
+    rewards: await ethers.getContractAt("AlignmentRewards", c[ALIGNMENT.rewards].address),
+  };
+}
+
+const KINDS = [kindId("PROP_FAULT_A"), kindId("PROP_FAULT_B")];
+const COMPUTE = 0;
+const DA = 1;
+const NONE = 2;
+
+const ruleOp = (kind: fc.Arbitrary<number>) =>
+  fc.record({
+    op: fc.constant("rule" as const),
+    kind,
+    target: fc.integer({ min: 0, max: 2 }),
+    threshold: fc.integer({ min: 1, max: 2 }),
+    ppm: fc.integer({ min: 1, max: 5_000 }),
+  });
+const reportOp = fc.record({ op: fc.constant("report" as const), kind: fc.nat(1), who: fc.nat(2) });
+const enforceOp = fc.record({
+  op: fc.constant("enforce" as const),
+  kind: fc.nat(1),
+  back: fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, fc.constant(1)),
+});
+const nextOp = { op: "next" as const };
+
+/** A rule for each kind first, then rounds of: maybe rule changes, reports, enforcements, a move to the next epoch. */
+const targetOps = fc
+  .tuple(
+    ruleOp(fc.constant(0)),
+    ruleOp(fc.constant(1)),
+    fc.array(
+      fc.tuple(
+        fc.array(ruleOp(fc.nat(1)), { maxLength: 1 }),
+        fc.array(reportOp, { minLength: 1, maxLength: 6 }),
+        fc.array(enforceOp, { minLength: 1, maxLength: 3 }),
+      ),
+      { minLength: 2, maxLength: 3 },
+    ),
+  )
+  .map(([first, second, rounds]) => [
+    first,
+    second,
+    ...rounds.flatMap(([rules, reports, enforces]) => [...rules, ...reports, ...enforces, nextOp]),
+  ]);
+
+describe("AlignmentRewards target properties", function () {
+  this.timeout(600_000);
+
+  it("a case is enforced once, at its threshold, only through its rule's current target", async function () {
+    // How often an enforcement went through each target: each must happen for the property to say anything.
+    const seen = [0, 0, 0];
+    await fc.assert(
+      fc.asyncProperty(targetOps, async (steps) => {
+        const f = await loadFixture(targetsFixture);
+        const [servingAddress, registryAddress] = [await f.serving.getAddress(), await f.registry.getAddress()];
+        let epoch = await nextEpoch(f.rewards);
+        const rules = new Map<number, { target: number; threshold: number; ppm: number }>();
+        const cases = new Map<string, { reporters: Set<number>; enforced: boolean }>();
+        const caseOf = (kind: number, e: bigint) => {
+          const key = `${kind}:${e}`;
+          if (!cases.has(key)) cases.set(key, { reporters: new Set(), enforced: false });
+          return cases.get(key)!;
+        };
+        for (const s of steps) {
+          if (s.op === "next") {
+            epoch = await nextEpoch(f.rewards);
+          } else if (s.op === "rule") {
+            const ppm = s.target === NONE ? 0 : s.ppm;
+            await f.rewards.setRule(KINDS[s.kind], s.threshold, ppm, false, s.target);
+            rules.set(s.kind, { target: s.target, threshold: s.threshold, ppm });
+          } else if (s.op === "report") {
+            const c = caseOf(s.kind, epoch);
+            const tx = f.rewards.connect(f.owners[s.who]).report(s.who + 1, f.service, KINDS[s.kind], EVIDENCE);
+            if (!rules.has(s.kind)) {
+              await expect(tx).to.be.revertedWithCustomError(f.rewards, "AlignmentRewardsUnknownKind");
+            } else if (c.reporters.has(s.who)) {
+              await expect(tx).to.be.revertedWithCustomError(f.rewards, "AlignmentRewardsAlreadyReported");
+            } else {
+              await tx;
+              c.reporters.add(s.who);
+            }
+          } else {
+            const e = epoch >= BigInt(s.back) ? epoch - BigInt(s.back) : epoch;
+            const c = caseOf(s.kind, e);
+            const rule = rules.get(s.kind);
+            const before = (await f.staking.getValidator(f.service)).bonded.stake;
+            const tx = f.rewards.enforce(f.service, KINDS[s.kind], e);
+            if (!rule || c.enforced || c.reporters.size < rule.threshold) {
+              await expect(tx).to.be.reverted;
+              expect((await f.staking.getValidator(f.service)).bonded.stake).to.equal(before);
+            } else {
+              const receipt = await (await tx).wait();
+              const names = receipt!.logs.flatMap((log) => {
+                const parsed =
+                  log.address === servingAddress
+                    ? f.serving.interface.parseLog(log)
+                    : log.address === registryAddress
+                      ? f.registry.interface.parseLog(log)
+                      : undefined;
+                return parsed ? [parsed.name] : [];
+              });
+              expect(names.includes("ProviderSlashed")).to.equal(rule.target === COMPUTE);
+              expect(names.includes("SignerSlashed")).to.equal(rule.target === DA);
+              const drop = rule.target === NONE ? 0n : (before * BigInt(rule.ppm) + 999_999n) / 1_000_000n;
+              expect((await f.staking.getValidator(f.service)).bonded.stake).to.equal(before - drop);
+              c.enforced = true;
+              seen[rule.target]++;
+            }
+          }
+          // The chain's cases match the model after every step.
+          for (const [key, c] of cases) {
+            const [kind, e] = key.split(":");
+            const onChain = await f.rewards.caseOf(f.service, KINDS[Number(kind)], BigInt(e));
+            expect([onChain.reports, onChain.enforced]).to.deep.equal([BigInt(c.reporters.size), c.enforced]);
+          }
+        }
+      }),
+      // At least 20 runs, so each target is enforced in some of them (the check below) whatever ZG_PROPERTY_RUNS says.
+      { numRuns: Math.max(RUNS, 20) },
+    );
+    expect(
+      seen.every((n) => n > 0),
+      `enforcements per target ${seen}`,
+    ).to.equal(true);
   });
 });
