@@ -5,20 +5,39 @@
  */
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { ServicesReport } from "../market/discovery";
+import { probeEvidence, type ProbeRecord } from "./probe";
 
 export const REPORT_VERSION = 1;
 
 /**
- * Kinds of failure. `COMPUTE_WRONG_MODEL` has an on-chain rule (a node reports it); the others are counted in the
- * report only, since no service's slashing hook takes them yet.
+ * Kinds of failure. The compute kinds a probe or the status check finds (wrong model, bad bill signature,
+ * overbilling) are reported on chain where a rule exists; the down kinds are counted in the report only, since no
+ * service's slashing hook takes them yet.
  */
-export const FAILURE_KINDS = ["COMPUTE_WRONG_MODEL", "COMPUTE_DOWN", "STORAGE_DOWN", "DA_DOWN"] as const;
+export const FAILURE_KINDS = [
+  "COMPUTE_WRONG_MODEL",
+  "COMPUTE_BAD_SIGNATURE",
+  "COMPUTE_OVERBILLING",
+  "COMPUTE_DOWN",
+  "STORAGE_DOWN",
+  "DA_DOWN",
+] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 /** Kinds a node reports on chain (each needs a rule there). */
-export const REPORTABLE_KINDS: readonly FailureKind[] = ["COMPUTE_WRONG_MODEL"];
+export const REPORTABLE_KINDS: readonly FailureKind[] = [
+  "COMPUTE_WRONG_MODEL",
+  "COMPUTE_BAD_SIGNATURE",
+  "COMPUTE_OVERBILLING",
+];
 
-export type CheckedService = "compute" | "storage" | "da";
+/** The compute probes of an epoch: the node's ledger address (the probes' user) and what each probe found. */
+export interface EpochProbes {
+  user: string;
+  records: ProbeRecord[];
+}
+
+export type CheckedService = "compute" | "compute-probe" | "storage" | "da";
 
 export interface Check {
   service: CheckedService;
@@ -54,6 +73,8 @@ export interface EpochReport {
   faults: Fault[];
   /** What was sampled, as discovery gave it. */
   sampled: ServicesReport;
+  /** The compute probes sent this epoch (absent when the node does not probe). */
+  probes?: EpochProbes;
 }
 
 export interface BuiltReport {
@@ -89,8 +110,11 @@ export function hashJson(value: unknown): string {
   return keccak256(toUtf8Bytes(canonicalJson(value)));
 }
 
-/** Every check discovery's sample allows: one per compute provider, storage node and DA quorum member. */
-export function checksOf(sampled: ServicesReport): Check[] {
+/**
+ * Every check discovery's sample allows (one per compute provider, storage node and DA quorum member), and one per
+ * compute probe that got a checkable answer (failed with its first finding's kind, every finding in the reason).
+ */
+export function checksOf(sampled: ServicesReport, probes?: EpochProbes): Check[] {
   const checks: Check[] = [];
   for (const c of sampled.compute) {
     const base = { service: "compute" as const, id: c.provider, url: c.url };
@@ -121,11 +145,29 @@ export function checksOf(sampled: ServicesReport): Check[] {
       );
     }
   }
+  for (const p of probes?.records ?? []) {
+    if (p.outcome !== "ok" && p.outcome !== "fault") continue;
+    const base = { service: "compute-probe" as const, id: p.provider, url: p.url };
+    checks.push(
+      p.findings.length === 0
+        ? { ...base, ok: true }
+        : {
+            ...base,
+            ok: false,
+            kind: p.findings[0].kind,
+            reason: p.findings.map((f) => `${f.kind}: ${f.reason}`).join("; "),
+          },
+    );
+  }
   return checks;
 }
 
-/** The faults a node reports on chain: one per (service, reportable kind), with its evidence and its hash. */
-export function faultsOf(sampled: ServicesReport, epoch: bigint, licenseId: bigint): Fault[] {
+/**
+ * The faults a node reports on chain: one per (service, reportable kind), with its evidence and its hash. A wrong
+ * model seen in the status check comes first; a probe's finding of a kind already found for that service is not
+ * repeated.
+ */
+export function faultsOf(sampled: ServicesReport, epoch: bigint, licenseId: bigint, probes?: EpochProbes): Fault[] {
   const seen = new Set<string>();
   const faults: Fault[] = [];
   for (const c of sampled.compute) {
@@ -147,12 +189,28 @@ export function faultsOf(sampled: ServicesReport, epoch: bigint, licenseId: bigi
     };
     faults.push({ kind: "COMPUTE_WRONG_MODEL", service: c.provider, evidence, evidenceHash: hashJson(evidence) });
   }
+  const reported = new Set(faults.map((f) => `${f.service.toLowerCase()}/${f.kind}`));
+  for (const p of probes?.records ?? []) {
+    for (const finding of p.findings) {
+      const key = `${p.provider.toLowerCase()}/${finding.kind}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      const context = { chainId: sampled.chainId, epoch, licenseId, user: probes!.user };
+      const evidence = probeEvidence(p, finding, context);
+      faults.push({ kind: finding.kind, service: p.provider, evidence, evidenceHash: hashJson(evidence) });
+    }
+  }
   return faults;
 }
 
 /** The epoch's report, its canonical JSON and its root. */
-export function buildReport(sampled: ServicesReport, epoch: bigint, licenseId: bigint): BuiltReport {
-  const checks = checksOf(sampled);
+export function buildReport(
+  sampled: ServicesReport,
+  epoch: bigint,
+  licenseId: bigint,
+  probes?: EpochProbes,
+): BuiltReport {
+  const checks = checksOf(sampled, probes);
   const failures = checks.filter((c) => !c.ok).length;
   const report: EpochReport = {
     version: REPORT_VERSION,
@@ -163,8 +221,9 @@ export function buildReport(sampled: ServicesReport, epoch: bigint, licenseId: b
     checked: checks.length,
     failures,
     checks,
-    faults: faultsOf(sampled, epoch, licenseId),
+    faults: faultsOf(sampled, epoch, licenseId, probes),
     sampled,
+    probes,
   };
   const json = canonicalJson(report);
   return { report, json, root: keccak256(toUtf8Bytes(json)) };

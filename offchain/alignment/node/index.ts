@@ -1,7 +1,7 @@
 /**
  * An alignment node: once per epoch it samples the network's services (compute providers, storage nodes, DA
- * signers), reports providers serving another model than they registered, attests with the hash of its report and
- * claims the rewards of past epochs. Built by `initAlignmentNode`; `close()` (the lifecycle) stops it in reverse.
+ * signers), probes each compute service with one paid request (its bill's binding, fee and model), reports the
+ * faults found, attests with the hash of its report and claims the rewards of past epochs. Built by `initAlignmentNode`; `close()` (the lifecycle) stops it in reverse.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { ZeroAddress, type Contract } from "ethers";
@@ -16,6 +16,7 @@ import { alignmentContracts, kindId, revertName } from "../chain";
 import { buildReport, failureCounts, type Fault } from "../report";
 import { createAlignmentMetrics, type AlignmentMetrics } from "./metrics";
 import type { AlignmentNodeOptions } from "./options";
+import { initComputeProbe, type ComputeProbe } from "./probe";
 import { ReportStore } from "./store";
 
 /** One claim pays at most this many epochs (the contract's MAX_CLAIM_EPOCHS), and the node looks no further back. */
@@ -55,6 +56,8 @@ interface EpochContext {
   metrics: AlignmentMetrics;
   logger: Logger;
   discover: NonNullable<AlignmentDeps["discover"]>;
+  /** The compute probe, when on. */
+  probe?: ComputeProbe;
 }
 
 export async function initAlignmentNode(options: AlignmentNodeOptions, deps: AlignmentDeps): Promise<AlignmentNode> {
@@ -79,6 +82,7 @@ export async function initAlignmentNode(options: AlignmentNodeOptions, deps: Ali
   await store.open();
   const metrics = createAlignmentMetrics(new MetricsFactory(deps.registry));
   metrics.lastAttestedEpoch.set(-1);
+  const probe = await initComputeProbe({ client, options, metrics, logger: logger.child({ module: "probe" }) });
 
   const ctx: EpochContext = {
     client,
@@ -89,6 +93,7 @@ export async function initAlignmentNode(options: AlignmentNodeOptions, deps: Ali
     metrics,
     logger: logger.child({ module: "epochs" }),
     discover: deps.discover ?? discoverServices,
+    probe,
   };
   const loop = runEpochs(ctx, signal);
   lifecycle.add("epochs", () => loop);
@@ -97,7 +102,7 @@ export async function initAlignmentNode(options: AlignmentNodeOptions, deps: Ali
   if (metricsServer) lifecycle.add("metrics", () => metricsServer.close());
 
   logger.info(
-    { licenseId: licenseId.toString(), signer: address, owner, reports: store.dir },
+    { licenseId: licenseId.toString(), signer: address, owner, reports: store.dir, probe: Boolean(probe) },
     "alignment node started",
   );
   return { licenseId, address, owner, reportsDir: store.dir };
@@ -184,7 +189,9 @@ async function runEpoch(ctx: EpochContext, epoch: bigint, signal: AbortSignal): 
       storageNodes: ctx.options.storageNodes,
       timeoutMs: ctx.options.probeTimeoutMs,
     });
-    const built = buildReport(sampled, epoch, licenseId);
+    const records = ctx.probe ? await ctx.probe.run(sampled, log, signal) : undefined;
+    const probes = ctx.probe && records ? { user: ctx.probe.user, records } : undefined;
+    const built = buildReport(sampled, epoch, licenseId, probes);
     const { checked, failures, faults, checks } = built.report;
     const file = await ctx.store.write(epoch, built.json);
     metrics.servicesChecked.set(checked);

@@ -20,6 +20,24 @@ export function createAlignmentMetrics(m: MetricsFactory) {
       help: "Faults reported on chain, by kind",
       labelNames: ["kind"] as const,
     }),
+    probes: m.counter({
+      name: "zg_alignment_probes_total",
+      help: "Compute probes, by result (ok, fault, error, skipped)",
+      labelNames: ["result"] as const,
+    }),
+    probeFindings: m.counter({
+      name: "zg_alignment_probe_findings_total",
+      help: "Faults compute probes found, by kind",
+      labelNames: ["kind"] as const,
+    }),
+    probeFeesWei: m.counter({
+      name: "zg_alignment_probe_fees_wei_total",
+      help: "Fees of bills the node signed, in wei",
+    }),
+    probeFundedWei: m.counter({
+      name: "zg_alignment_probe_funded_wei_total",
+      help: "Wei the node deposited into its compute ledger account for probes",
+    }),
     claimedWei: m.counter({ name: "zg_alignment_claimed_wei_total", help: "Rewards claimed, in wei" }),
     epochErrors: m.counter({
       name: "zg_alignment_epoch_errors_total",

@@ -6,6 +6,22 @@ import {
   loggerOptionsSchema,
   metricsOptionsSchema,
 } from "../../common/config";
+import { weiOption } from "../../compute/broker/options";
+
+/** The compute probe: one paid chat completion per compute service each epoch, checked for its bill and model. */
+export const probeOptionsSchema = z.strictObject({
+  /**
+   * Probe compute services. Unset: probe when the node's ledger account (ComputeLedger, the node key's) exists and
+   * holds funds; true: also create and fund it from the node's key; false: never.
+   */
+  compute: booleanOption().optional(),
+  /** The most the node commits to probes per epoch (wei): the sum of their worst-case fees, top-ups included. */
+  maxFeePerEpoch: weiOption().default(10n ** 16n),
+  /** Per-probe limit on the whole request (generation included). */
+  timeoutMs: integerOption().positive().max(600_000).default(30_000),
+  /** The Baby Jubjub receipt key the node signs bills with; default `<dataDir>/receipt.key`, created on first use. */
+  receiptKeyFile: z.string().min(1).optional(),
+});
 
 /** Every option of `zg alignment-node`, with its default; a JSON file, ZG_* env and flags override them. */
 export const alignmentNodeOptionsSchema = z.strictObject({
@@ -25,6 +41,7 @@ export const alignmentNodeOptionsSchema = z.strictObject({
   claim: booleanOption().default(true),
   /** Report providers serving another model than they registered (and enforce cases at their threshold). */
   report: booleanOption().default(true),
+  probe: probeOptionsSchema.prefault({}),
   logger: loggerOptionsSchema.prefault({}),
   metrics: metricsOptionsSchema.prefault({}),
 });
