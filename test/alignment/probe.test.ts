@@ -20,6 +20,7 @@ import {
 } from "../../offchain/alignment/probe";
 import { buildReport, hashJson } from "../../offchain/alignment/report";
 import type { ServicesReport } from "../../offchain/market/discovery";
+import { alignmentNodeOptionsSchema } from "../../offchain/alignment/node";
 
 const PROVIDER = Wallet.createRandom().address;
 const USER = Wallet.createRandom().address;
@@ -243,6 +244,33 @@ describe("compute probe checks", () => {
       const { report, json } = buildReport(sampled, 4n, 2n);
       expect(report.checked).to.equal(1);
       expect(json).to.not.include("probes");
+    });
+  });
+
+  describe("alignmentNodeOptionsSchema (probe)", () => {
+    const parse = (probe: unknown) => alignmentNodeOptionsSchema.safeParse({ licenseId: 1, probe });
+
+    it("defaults to probing only with a funded ledger, a 10^16 wei cap and a 30 s request limit", () => {
+      const { probe } = alignmentNodeOptionsSchema.parse({ licenseId: 1 });
+      expect(probe).to.deep.equal({ maxFeePerEpoch: 10n ** 16n, timeoutMs: 30_000 });
+      expect(parse({ compute: "false", maxFeePerEpoch: "5" }).data?.probe).to.include({
+        compute: false,
+        maxFeePerEpoch: 5n,
+      });
+    });
+
+    it("refuses a negative or fractional cap, a non-positive timeout and unknown keys, naming the key", () => {
+      for (const [probe, key] of [
+        [{ maxFeePerEpoch: "-1" }, "maxFeePerEpoch"],
+        [{ maxFeePerEpoch: 1.5 }, "maxFeePerEpoch"],
+        [{ timeoutMs: 0 }, "timeoutMs"],
+        [{ compute: "maybe" }, "compute"],
+        [{ maxFee: "1" }, ""],
+      ] as const) {
+        const parsed = parse(probe);
+        expect(parsed.success, JSON.stringify(probe)).to.equal(false);
+        expect(parsed.error!.issues[0].path.join(".")).to.match(new RegExp(`^probe${key ? `\\.${key}` : ""}`));
+      }
     });
   });
 });

@@ -18,6 +18,10 @@ interface AlignmentNodeFlags extends CommonFlags {
   probeTimeoutMs?: string;
   claim?: boolean;
   report?: boolean;
+  probeCompute?: boolean;
+  maxProbeFee?: string;
+  probeRequestTimeoutMs?: string;
+  receiptKeyFile?: string;
 }
 
 function splitList(value: string | undefined): string[] | undefined {
@@ -33,7 +37,7 @@ export function alignmentNodeCommand(): Command {
   return addCommonFlags(
     new Command("alignment-node")
       .description(
-        "run an alignment node: each epoch sample the network's services, report wrong models, attest, claim",
+        "run an alignment node: each epoch sample and probe the network's services, report faults, attest, claim",
       )
       .option("--rpc <url>", "JSON-RPC URL of the chain (default http://127.0.0.1:8545)")
       .option("--deployments <dir>", "folder of <chainId>.json deployment records")
@@ -44,7 +48,15 @@ export function alignmentNodeCommand(): Command {
       .option("--poll-interval-ms <ms>", "how often to read the current epoch (default 5000)")
       .option("--probe-timeout-ms <ms>", "per-probe timeout (default 3000)")
       .option("--no-claim", "do not claim past epochs' rewards")
-      .option("--no-report", "do not report faults on chain (they stay in the report)"),
+      .option("--no-report", "do not report faults on chain (they stay in the report)")
+      .option("--probe-compute", "send one paid request to each compute service per epoch, funding the node's ledger")
+      .option("--no-probe-compute", "never probe compute services (default: probe when the node's ledger is funded)")
+      .option("--max-probe-fee <wei>", "the most the probes may commit per epoch, in wei (default 10^16)")
+      .option("--probe-request-timeout-ms <ms>", "per compute probe request limit (default 30000)")
+      .option(
+        "--receipt-key-file <file>",
+        "the node's receipt key (default <data-dir>/receipt.key, created if absent)",
+      ),
   ).action(async (flags: AlignmentNodeFlags) => {
     const options = loadConfig(alignmentNodeOptionsSchema, {
       file: flags.config,
@@ -60,6 +72,10 @@ export function alignmentNodeCommand(): Command {
         probeTimeoutMs: flags.probeTimeoutMs,
         claim: flags.claim === false ? false : undefined,
         report: flags.report === false ? false : undefined,
+        "probe.compute": flags.probeCompute,
+        "probe.maxFeePerEpoch": flags.maxProbeFee,
+        "probe.timeoutMs": flags.probeRequestTimeoutMs,
+        "probe.receiptKeyFile": flags.receiptKeyFile,
       },
     });
     // Logs go to stderr (or the log file); stdout carries only the ready line.
