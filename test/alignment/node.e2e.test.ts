@@ -1,5 +1,6 @@
 // End to end on `zg devnet` (one storage node, one DA signer, one compute provider): a real `zg alignment-node`
-// process for license 1 (dev account 1) samples the services, keeps its report, attests with the report's hash,
+// process for license 1 (dev account 1) samples the services, probes the compute provider with one paid request to
+// its real model (creating and funding its own ledger account), keeps its report, attests with the report's hash,
 // survives a SIGKILL without attesting twice, attests the next epoch and claims the previous one; a key that is
 // neither the owner nor the operator is refused at start.
 import fs from "node:fs";
@@ -111,7 +112,7 @@ describe("[e2e] zg alignment-node on zg devnet", function () {
   it("attests the current epoch with the keccak256 of the report it keeps", async () => {
     expect(await license.ownerOf(LICENSE_ID)).to.equal(devAddress(1));
     expect(storageNodes).to.have.length(1);
-    node = startNode();
+    node = startNode(1, ["--probe-compute"]);
     await ready(node);
 
     let epoch = 0n;
@@ -148,7 +149,14 @@ describe("[e2e] zg alignment-node on zg devnet", function () {
     const da = report.checks.filter((c) => c.service === "da");
     expect(da.length).to.be.greaterThan(0);
     expect(da.every((c) => c.ok)).to.equal(true);
-    expect(report.checked).to.equal(compute.length + storage.length + da.length);
+    // The probe paid the devnet's provider for a clean answer of its real model.
+    const probes = report.checks.filter((c) => c.service === "compute-probe");
+    expect(probes.map((c) => c.ok)).to.deep.equal([true]);
+    const [probe] = report.probes!.records;
+    expect(probe, JSON.stringify(probe)).to.include({ outcome: "ok", paid: true });
+    expect(BigInt(probe.fee!) > 0n).to.equal(true);
+    expect(node.stderr()).to.include(`probed 1 compute services, paid ${probe.fee} wei in signed bills`);
+    expect(report.checked).to.equal(compute.length + probes.length + storage.length + da.length);
     expect(report.faults).to.deep.equal([]);
     expect(fs.readdirSync(path.join(dataDir(), "reports"))).to.deep.equal([`${epoch}.json`]);
   });
@@ -185,7 +193,8 @@ describe("[e2e] zg alignment-node on zg devnet", function () {
     const blockBefore = await provider.getBlockNumber();
 
     const metricsPort = await freePort();
-    node = startNode(1, ["--metrics", "--metrics-port", String(metricsPort)]);
+    // No probe here: its deposit would move the owner's balance by more than the gas.
+    node = startNode(1, ["--metrics", "--metrics-port", String(metricsPort), "--no-probe-compute"]);
     await ready(node);
     await waitForAsync(
       async () => (await attestation(next)).attester !== ZeroAddress && (await attestation(firstEpoch)).claimed,
