@@ -25,6 +25,12 @@ function vmHwmMiB(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
+/** CPU seconds (user + system) a process has used, from /proc: load on a shared machine does not change it. */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 function randomish(n: number, seed: number): Buffer {
   const out = Buffer.alloc(n);
   let x = seed >>> 0 || 1;
@@ -64,12 +70,17 @@ async function main() {
       for (const size of SIZES) {
         for (const ec of [false, true]) {
           const data = randomish(size, size + (ec ? 1 : 0));
-          let t = performance.now();
+          const pids = [...nodes.map((n) => n.run.child.pid!), process.pid];
+          const cpuBefore = pids.map(cpuSeconds);
+          const uploadFrom = performance.now();
+          let segmentsFrom = uploadFrom;
+          const progress = { start: () => (segmentsFrom = performance.now()), add() {}, stop() {} };
           const root = ec
-            ? (await uploadFileEc(client, data, clients, { k: 2, m: 2 }, opts)).manifestRoot
-            : (await uploadFile(client, data, clients, opts)).root;
-          const uploadS = (performance.now() - t) / 1000;
-          t = performance.now();
+            ? (await uploadFileEc(client, data, clients, { k: 2, m: 2 }, { ...opts, progress })).manifestRoot
+            : (await uploadFile(client, data, clients, { ...opts, progress })).root;
+          const uploadS = (performance.now() - uploadFrom) / 1000;
+          const cpu = pids.map((pid, i) => Math.round((cpuSeconds(pid) - cpuBefore[i]) * 100) / 100);
+          const t = performance.now();
           const back = await retrieve(root, clients, { logger, concurrency: 8 });
           const downloadS = (performance.now() - t) / 1000;
           if (!back.data.equals(data)) throw new Error("downloaded bytes differ");
@@ -80,6 +91,9 @@ async function main() {
             uploadMBps: Math.round((size / 1e6 / uploadS) * 10) / 10,
             downloadMBps: Math.round((size / 1e6 / downloadS) * 10) / 10,
             uploadS: Math.round(uploadS * 100) / 100,
+            // Before the segments: layout and roots, the Submit mined, the nodes seeing it.
+            uploadPrepareS: Math.round(segmentsFrom - uploadFrom) / 1000,
+            uploadCpuS: { nodes: cpu.slice(0, -1), client: cpu[cpu.length - 1] },
             downloadS: Math.round(downloadS * 100) / 100,
             nodePeakRssMiB: nodes.map((n) => vmHwmMiB(n.run.child.pid!)),
           };

@@ -16,6 +16,7 @@ import {
   toHex,
   type FileLayout,
 } from "../../offchain/storage/core";
+import { decodeFrame, encodeFrame, frameOf } from "../../offchain/storage/node/frame";
 import { checkSegment, segmentWithProof, type SegmentWithProofJson } from "../../offchain/storage/node/segments";
 import { postDeclaringLength } from "../helpers/http";
 import { startDevnet, waitFor, type Devnet, type Running } from "../helpers/process";
@@ -64,8 +65,8 @@ async function waitForAsync(predicate: () => Promise<boolean>, timeoutMs: number
 }
 
 /** POSTs `body` as is; returns the HTTP status and the JSON answer. */
-async function rawPost(url: string, body: Buffer): Promise<{ status: number; answer: RpcAnswer }> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+async function rawPost(url: string, body: Buffer, type = "application/json") {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": type }, body });
   return { status: res.status, answer: (await res.json()) as RpcAnswer };
 }
 
@@ -223,6 +224,31 @@ describe("[e2e] storage node on zg devnet", function () {
     expect(seg0.data).to.equal(segmentWithProof(data, layout, 0).data);
     await ok(node.url, "zgs_uploadSegments", [[good, segmentWithProof(data, layout, 2)]]);
     expect(await ok(node.url, "zgs_checkFileFinalized", [root])).to.equal(true);
+  });
+
+  it("takes segments as binary frames on POST /segments, with the same checks and codes", async () => {
+    const data = bytes(3 * 256 * 1024 + 700, 16);
+    const { layout, root } = await submit(data);
+    await waitSubmitted(root);
+    const post = async (body: Buffer) =>
+      (await rawPost(`${node.url.replace(/\/$/, "")}/segments`, body, "application/octet-stream")).answer;
+
+    // One bad segment in a frame: the ones before it are stored, it and the ones after are not.
+    const frame = decodeFrame(frameOf(data, layout, [0, 1, 2]), 64);
+    frame.segments[1] = { ...frame.segments[1], data: Buffer.from(frame.segments[1].data).fill(7, 0, 10) };
+    expect((await post(encodeFrame(frame))).error?.data?.name).to.equal("BAD_PROOF");
+    expect(await fileInfo(root)).to.deep.include({ uploadedSegNum: 1 });
+    const truncated = await post(frameOf(data, layout, [1]).subarray(0, 1000));
+    expect(truncated.error).to.deep.include({ code: -32009 });
+    expect(truncated.error!.message).to.match(/ends inside segment 0 of the frame's data/);
+    expect((await post(Buffer.from("not a frame"))).error?.data?.name).to.equal("MALFORMED_FRAME");
+    expect(await fileInfo(root)).to.deep.include({ uploadedSegNum: 1, finalized: false });
+
+    expect(await post(frameOf(data, layout, [0, 1, 2, 3]))).to.deep.include({ result: { stored: 3 } });
+    expect(await ok(node.url, "zgs_checkFileFinalized", [root])).to.equal(true);
+    await verifyAll(data, layout);
+    const metrics = await (await fetch(node.metricsUrl)).text();
+    expect(metrics).to.include('zg_storage_rpc_seconds_count{method="zgs_uploadSegmentFrame"} 4');
   });
 
   it("loses no acknowledged segment when killed with SIGKILL mid-upload, and finishes after a restart", async () => {

@@ -47,6 +47,9 @@ export class NodeRefused extends Error {
 
 /** One storage node's API. Network failures throw ZgError STORAGE_NODE_UNREACHABLE, refusals NodeRefused. */
 export class NodeClient {
+  /** False once the node answered 404 to `POST /segments` (a node without the binary route): JSON-RPC then. */
+  binaryUploads = true;
+
   constructor(
     readonly url: string,
     readonly timeoutMs = 30_000,
@@ -81,6 +84,38 @@ export class NodeClient {
     if (raw) return body as T;
     if (body.error) throw new NodeRefused(this.url, body.error.code, body.error.data?.name, body.error.message);
     return body.result as T;
+  }
+
+  /**
+   * Sends a segment frame (frame.ts) to `POST /segments`. Returns false, and stops trying, when the node has no such
+   * route; refusals throw NodeRefused like a JSON-RPC error.
+   */
+  async sendFrame(frame: Uint8Array): Promise<boolean> {
+    let res: Response;
+    let body: { error?: { code: number; message: string; data?: { name?: string } } } | undefined;
+    try {
+      res = await fetch(new URL("segments", this.url.endsWith("/") ? this.url : `${this.url}/`), {
+        method: "POST",
+        headers: { "content-type": "application/octet-stream" },
+        body: frame,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      if (res.status === 404) {
+        await res.arrayBuffer();
+        this.binaryUploads = false;
+        return false;
+      }
+      body = (await res.json()) as typeof body;
+    } catch (err) {
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+      throw new ZgError<ClientErrorCode>(
+        "STORAGE_NODE_UNREACHABLE",
+        `storage node ${this.url} did not take a segment upload: ${errorText(cause)}`,
+        { hint: "start the node or leave it out of --nodes", cause: err },
+      );
+    }
+    if (body?.error) throw new NodeRefused(this.url, body.error.code, body.error.data?.name, body.error.message);
+    return true;
   }
 
   /** Which of a file's segments the node holds: one JSON-RPC batch of 1-sector `zgs_downloadSegment` probes. */

@@ -7,6 +7,7 @@ import { ZgError } from "../../common/errors";
 import type { ChainClient } from "../../common/chain";
 import type { Logger } from "../../common/logger";
 import { createSubmission, layoutFile, toHex, type FileLayout, type Submission } from "../core";
+import { frameOf } from "../node/frame";
 import { segmentWithProof } from "../node/segments";
 import { ensureSubmitted } from "./chain";
 import {
@@ -111,9 +112,29 @@ function groupJobs(jobs: Job[]): Group[] {
   return [...groups.values()];
 }
 
-async function sendBatch(node: NodeClient, root: string, body: string): Promise<void> {
+/** A batch's bodies, each built at most once and shared by every node of the group. */
+class BatchBodies {
+  private frameBody?: Buffer;
+  private jsonBody?: string;
+  constructor(
+    private readonly entry: Entry,
+    private readonly indexes: number[],
+  ) {}
+  frame(): Buffer {
+    return (this.frameBody ??= frameOf(this.entry.data, this.entry.layout, this.indexes));
+  }
+  json(): string {
+    return (this.jsonBody ??= requestBody("zgs_uploadSegments", [
+      this.indexes.map((i) => segmentWithProof(this.entry.data, this.entry.layout, i)),
+    ]));
+  }
+}
+
+/** The binary frame where the node takes it, zgs_uploadSegments otherwise. */
+async function sendBatch(node: NodeClient, root: string, bodies: BatchBodies): Promise<void> {
   try {
-    await node.send<null>("zgs_uploadSegments", body);
+    if (node.binaryUploads && (await node.sendFrame(bodies.frame()))) return;
+    await node.send<null>("zgs_uploadSegments", bodies.json());
   } catch (err) {
     if (err instanceof NodeRefused) {
       throw new ZgError<ClientErrorCode>(
@@ -138,10 +159,8 @@ async function runGroup(group: Group, opts: UploadOptions, progress: Progress): 
   const worker = async () => {
     while (next < batches.length) {
       const batch = batches[next++];
-      const body = requestBody("zgs_uploadSegments", [
-        batch.map((i) => segmentWithProof(group.entry.data, group.entry.layout, i)),
-      ]);
-      await Promise.all(group.nodes.map((node) => sendBatch(node, group.entry.root, body)));
+      const bodies = new BatchBodies(group.entry, batch);
+      await Promise.all(group.nodes.map((node) => sendBatch(node, group.entry.root, bodies)));
       progress.add(batch.length * group.nodes.length);
     }
   };

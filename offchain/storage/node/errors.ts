@@ -17,6 +17,7 @@ export const RPC_ERRORS = {
   PENDING_FULL: -32006,
   SIZE_MISMATCH: -32007,
   UNAVAILABLE: -32008,
+  MALFORMED_FRAME: -32009,
 } as const;
 
 export type RpcErrorName = keyof typeof RPC_ERRORS;

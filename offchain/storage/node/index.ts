@@ -15,7 +15,7 @@ import { loadHashers } from "../core";
 import { createMinerMetrics, startMiner, type Miner } from "../miner";
 import { createStorageNodeMetrics } from "./metrics";
 import type { StorageNodeOptions } from "./options";
-import { adminMethods, zgsMethods, type RpcDeps } from "./rpc";
+import { adminMethods, segmentRoutes, zgsMethods, type RpcDeps } from "./rpc";
 import { buildRpcServer } from "./server";
 import { StorageStore } from "./store";
 import { startChainSync } from "./sync";
@@ -112,12 +112,11 @@ export async function initStorageNode(options: StorageNodeOptions, deps: Storage
     dataDir: path.resolve(options.dataDir),
     maxBatch: 64,
   };
-  const api = buildRpcServer(zgsMethods(rpcDeps), {
-    metrics,
-    logger: rpcDeps.logger,
-    maxRequestBytes: options.maxRequestBytes,
-    namespace: "zgs",
-  });
+  const api = buildRpcServer(
+    zgsMethods(rpcDeps),
+    { metrics, logger: rpcDeps.logger, maxRequestBytes: options.maxRequestBytes, namespace: "zgs" },
+    segmentRoutes(rpcDeps),
+  );
   await api.listen({ host: options.host, port: options.port });
   lifecycle.add("api", () => api.close());
   const url = urlOf(options.host, api);

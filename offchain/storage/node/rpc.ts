@@ -8,9 +8,18 @@ import { BYTES_PER_SECTOR, SECTORS_PER_SEGMENT, buildLevels, proofAt, sectorLeav
 import { RpcError } from "./errors";
 import type { StorageNodeMetrics } from "./metrics";
 import type { ShardConfig } from "./options";
-import type { RpcMethods } from "./server";
-import { checkSegment, hashSchema, segmentWithProofSchema, type SegmentWithProofJson } from "./segments";
-import type { StorageStore } from "./store";
+import { decodeFrame } from "./frame";
+import type { BinaryRoute, RpcMethods } from "./server";
+import {
+  checkUpload,
+  fromJson,
+  hashSchema,
+  segmentWithProofSchema,
+  type CheckedSegment,
+  type SegmentUpload,
+  type SegmentWithProofJson,
+} from "./segments";
+import type { StorageStore, StoredProof } from "./store";
 import type { ChainSync } from "./sync";
 import type { Logger } from "../../common/logger";
 
@@ -39,23 +48,40 @@ async function freeBytes(dir: string): Promise<number | null> {
   }
 }
 
-async function upload(deps: RpcDeps, seg: SegmentWithProofJson) {
+/**
+ * Checks then stores segments in order, in one synced write. One bad segment refuses the call from that one on;
+ * the ones before it are stored (they were valid), as 0G's node does.
+ */
+export async function uploadSegments(deps: RpcDeps, segs: SegmentUpload[]): Promise<number> {
   const { store, metrics, logger } = deps;
-  const checked = checkSegment(seg, store.knownSize(seg.root));
-  const result = await store.putSegment(checked, {
-    lemma: seg.proof.lemma.map((h) => h.toLowerCase()),
-    path: seg.proof.path,
+  const items: { seg: CheckedSegment; proof: StoredProof }[] = [];
+  let refused: unknown;
+  for (const seg of segs) {
+    try {
+      items.push({
+        seg: checkUpload(seg, store.knownSize(seg.root)),
+        proof: { lemma: seg.proof.lemma.map((h) => h.toLowerCase()), path: seg.proof.path },
+      });
+    } catch (err) {
+      refused = err;
+      break;
+    }
+  }
+  const { results, error } = await store.putSegments(items);
+  results.forEach((result, i) => {
+    const checked = items[i].seg;
+    if (result.stored) {
+      metrics.segmentsStored.inc();
+      metrics.bytesStored.inc(checked.data.length);
+    }
+    if (result.finalized) {
+      metrics.filesFinalized.inc();
+      logger.info({ root: checked.root, segments: checked.shape.segments }, "file finalized");
+    }
   });
-  if (result.stored) {
-    metrics.segmentsStored.inc();
-    metrics.bytesStored.inc(checked.data.length);
-    metrics.pendingBytes.set(store.pendingBytes());
-  }
-  if (result.finalized) {
-    metrics.filesFinalized.inc();
-    logger.info({ root: checked.root, segments: checked.shape.segments }, "file finalized");
-  }
-  return result;
+  metrics.pendingBytes.set(store.pendingBytes());
+  if (error ?? refused) throw error ?? refused;
+  return results.filter((r) => r.stored).length;
 }
 
 export function zgsMethods(deps: RpcDeps): RpcMethods {
@@ -102,16 +128,14 @@ export function zgsMethods(deps: RpcDeps): RpcMethods {
     zgs_uploadSegment: {
       params: z.tuple([segmentWithProofSchema]),
       handler: async ([seg]) => {
-        await upload(deps, seg as SegmentWithProofJson);
+        await uploadSegments(deps, [fromJson(seg as SegmentWithProofJson)]);
         return null;
       },
     },
     zgs_uploadSegments: {
       params: z.tuple([z.array(segmentWithProofSchema).min(1).max(deps.maxBatch)]),
       handler: async ([segs]) => {
-        // Each segment is checked and stored on its own: one bad segment refuses the call from that one on,
-        // the ones before it stay stored (they were valid), as 0G's node does.
-        for (const seg of segs as SegmentWithProofJson[]) await upload(deps, seg);
+        await uploadSegments(deps, (segs as SegmentWithProofJson[]).map(fromJson));
         return null;
       },
     },
@@ -200,6 +224,30 @@ export function zgsMethods(deps: RpcDeps): RpcMethods {
       },
     },
   };
+}
+
+/** `POST /segments`: zgs_uploadSegments with a binary body (see frame.ts); answers how many segments were new. */
+export function segmentRoutes(deps: RpcDeps): BinaryRoute[] {
+  return [
+    {
+      path: "/segments",
+      method: "zgs_uploadSegmentFrame",
+      handler: async (body) => {
+        const frame = decodeFrame(body, deps.maxBatch);
+        const stored = await uploadSegments(
+          deps,
+          frame.segments.map((s) => ({
+            root: frame.root,
+            fileSize: frame.fileSize,
+            index: s.index,
+            proof: { lemma: s.lemma, path: s.path },
+            data: s.data,
+          })),
+        );
+        return { stored };
+      },
+    },
+  ];
 }
 
 export function adminMethods(deps: RpcDeps): RpcMethods {

@@ -90,12 +90,26 @@ export interface CheckedSegment {
   shape: FileShape;
 }
 
+/** A segment as it arrives, from either transport (JSON with base64 data, or a binary frame). */
+export interface SegmentUpload {
+  root: string;
+  index: number;
+  fileSize: number;
+  proof: { lemma: string[]; path: boolean[] };
+  data: Uint8Array;
+}
+
+/** The JSON form decoded: its base64 data as bytes. */
+export function fromJson(seg: SegmentWithProofJson): SegmentUpload {
+  return { ...seg, data: new Uint8Array(Buffer.from(seg.data, "base64")) };
+}
+
 /**
  * Checks a segment against its claimed file: index in range, exact length for that index, zeros past the file's
  * end, and a proof that the padded segment's root sits at `index` under `root`. Throws RpcError otherwise.
  * `knownSize`, when the file's Submit is seen, must equal the claimed fileSize.
  */
-export function checkSegment(seg: SegmentWithProofJson, knownSize?: number): CheckedSegment {
+export function checkUpload(seg: SegmentUpload, knownSize?: number): CheckedSegment {
   if (knownSize !== undefined && knownSize !== seg.fileSize) {
     throw new RpcError(
       "SIZE_MISMATCH",
@@ -109,7 +123,7 @@ export function checkSegment(seg: SegmentWithProofJson, knownSize?: number): Che
       `segment index ${seg.index} is outside the file: a file of ${seg.fileSize} bytes has segments 0..${shape.segments - 1}`,
     );
   }
-  const data = new Uint8Array(Buffer.from(seg.data, "base64"));
+  const { data } = seg;
   const expected = expectedSegmentBytes(shape, seg.index);
   if (data.length !== expected) {
     throw new RpcError(
@@ -137,6 +151,11 @@ export function checkSegment(seg: SegmentWithProofJson, knownSize?: number): Che
     );
   }
   return { root: seg.root.toLowerCase(), index: seg.index, data, shape };
+}
+
+/** `checkUpload` of the JSON form. */
+export function checkSegment(seg: SegmentWithProofJson, knownSize?: number): CheckedSegment {
+  return checkUpload(fromJson(seg), knownSize);
 }
 
 /** The upload of segment `index` of `data` (what a client sends to zgs_uploadSegment). */

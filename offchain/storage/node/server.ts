@@ -17,6 +17,14 @@ export interface RpcMethod {
 
 export type RpcMethods = Record<string, RpcMethod>;
 
+/** A POST route whose body is binary (not JSON-RPC); it answers like a JSON-RPC call with id null. */
+export interface BinaryRoute {
+  path: string;
+  /** The name its latency and refusals are recorded under. */
+  method: string;
+  handler(body: Buffer): Promise<unknown>;
+}
+
 const requestSchema = z.object({
   jsonrpc: z.literal("2.0"),
   id: z.union([z.string(), z.number(), z.null()]).optional(),
@@ -34,6 +42,7 @@ interface Answer {
 export function buildRpcServer(
   methods: RpcMethods,
   deps: { metrics: StorageNodeMetrics; logger: Logger; maxRequestBytes: number; namespace: string },
+  binary: BinaryRoute[] = [],
 ): FastifyInstance {
   const { metrics, logger, maxRequestBytes } = deps;
   const app = Fastify({ bodyLimit: maxRequestBytes, logger: false });
@@ -44,6 +53,19 @@ export function buildRpcServer(
     metrics.refused.inc({ code: err.errorName });
     return { jsonrpc: "2.0", id, error: err.toJson() };
   };
+
+  async function answer(method: string, id: Answer["id"], run: () => Promise<unknown>): Promise<Answer> {
+    const started = performance.now();
+    try {
+      return { jsonrpc: "2.0", id, result: (await run()) ?? null };
+    } catch (err) {
+      if (err instanceof RpcError) return refuse(id, err);
+      logger.error({ err, method }, "JSON-RPC call failed");
+      return refuse(id, new RpcError("INTERNAL", `${method} failed inside the node; see its log`));
+    } finally {
+      metrics.rpcSeconds.observe({ method }, (performance.now() - started) / 1000);
+    }
+  }
 
   async function call(raw: unknown): Promise<Answer> {
     const req = requestSchema.safeParse(raw);
@@ -69,31 +91,23 @@ export function buildRpcServer(
         ),
       );
     }
-    const started = performance.now();
-    try {
+    return answer(req.data.method, safeId, async () => {
       const params = method.params.safeParse(req.data.params ?? []);
       if (!params.success) {
         const issue = params.error.issues[0];
         throw new RpcError("INVALID_PARAMS", `${req.data.method} params[${issue.path.join(".")}]: ${issue.message}`);
       }
-      const result = await method.handler(params.data);
-      return { jsonrpc: "2.0", id: safeId, result: result ?? null };
-    } catch (err) {
-      if (err instanceof RpcError) return refuse(safeId, err);
-      logger.error({ err, method: req.data.method }, "JSON-RPC call failed");
-      return refuse(safeId, new RpcError("INTERNAL", `${req.data.method} failed inside the node; see its log`));
-    } finally {
-      metrics.rpcSeconds.observe({ method: req.data.method }, (performance.now() - started) / 1000);
-    }
+      return method.handler(params.data);
+    });
   }
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      const answer = refuse(
+      const refusal = refuse(
         null,
         new RpcError("TOO_LARGE", `the body is over ${maxRequestBytes} bytes: send fewer segments per request`),
       );
-      return reply.code(413).send(answer);
+      return reply.code(413).send(refusal);
     }
     if (err.statusCode && err.statusCode < 500) {
       return reply.code(err.statusCode).send(refuse(null, new RpcError("INVALID_REQUEST", err.message)));
@@ -123,5 +137,10 @@ export function buildRpcServer(
     }
     return call(parsed);
   });
+  for (const route of binary) {
+    app.post(route.path, async (req) =>
+      answer(route.method, null, () => route.handler((req.body as Buffer | undefined) ?? Buffer.alloc(0))),
+    );
+  }
   return app;
 }

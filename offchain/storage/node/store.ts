@@ -5,12 +5,14 @@
  *   s/<seq>           a submission (index, data root, startPos, sectors, size, nodes, tx, block)
  *   e/<epoch>         a mining context seen in NewEpoch
  *   f/<root>          a file: its size and, once its Submit is seen, its submission and startPos
- *   g/<root>/<index>  a segment's bytes
+ *   g/<root>/<index>  the segment is held: empty, its bytes are in segments/<root>.seg (stores written before the
+ *                     data files hold the bytes here, and are still read)
  *   q/<root>/<index>  the proof it was uploaded with (0G's lemma/path, hex)
  *
  * Every change is one synchronous batch (LevelDB's write-ahead log, fsynced before the call returns), so a segment
- * is acknowledged only once it is on disk with its file record, and `kill -9` at any moment leaves either the whole
- * batch or none of it: nothing acknowledged is lost and no half-written state exists. Writes run one at a time.
+ * is acknowledged only once its bytes are synced to its data file (segmentFiles.ts) and its marker is on disk with
+ * its file record, and `kill -9` at any moment leaves either the whole batch or none of it: nothing acknowledged is
+ * lost and no half-written state exists. Writes run one at a time.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -18,7 +20,15 @@ import { ClassicLevel } from "classic-level";
 import { FlowTree, type SubmissionNode } from "../core";
 import { RpcError } from "./errors";
 import type { ShardConfig } from "./options";
-import { fileShape, inShard, refuseOutsideShard, type CheckedSegment, type FileShape } from "./segments";
+import { SegmentFiles, type SegmentWrite } from "./segmentFiles";
+import {
+  expectedSegmentBytes,
+  fileShape,
+  inShard,
+  refuseOutsideShard,
+  type CheckedSegment,
+  type FileShape,
+} from "./segments";
 
 export interface SubmissionRecord {
   seq: number;
@@ -78,6 +88,7 @@ const enc = (value: unknown) => Buffer.from(JSON.stringify(value));
 const dec = <T>(buf: Uint8Array) => JSON.parse(Buffer.from(buf).toString("utf8")) as T;
 const segKey = (root: string, index: number) => `g/${root}/${pad(index, 10)}`;
 const proofKey = (root: string, index: number) => `q/${root}/${pad(index, 10)}`;
+const HELD = new Uint8Array(0);
 
 export interface StoredProof {
   lemma: string[];
@@ -93,6 +104,7 @@ export class StorageStore {
 
   private constructor(
     private readonly db: ClassicLevel<string, Uint8Array>,
+    private readonly segmentFiles: SegmentFiles,
     private readonly shard: ShardConfig,
     private readonly maxPendingBytes: number,
     private cursorBlock: number,
@@ -114,7 +126,8 @@ export class StorageStore {
       const [, root, index] = key.split("/");
       files.get(root)?.held.add(Number(index));
     }
-    const store = new StorageStore(db, shard, maxPendingBytes, cursor ? dec<number>(cursor) : -1, files);
+    const segmentFiles = SegmentFiles.open(path.join(dir, "segments"));
+    const store = new StorageStore(db, segmentFiles, shard, maxPendingBytes, cursor ? dec<number>(cursor) : -1, files);
     for await (const value of db.values({ gte: "s/", lt: "s0" })) {
       const s = dec<SubmissionRecord>(value);
       store.flow.append(s.nodes);
@@ -183,7 +196,11 @@ export class StorageStore {
   }
 
   async getSegment(root: string, index: number): Promise<Uint8Array | undefined> {
-    return this.db.get(segKey(root.toLowerCase(), index));
+    const key = root.toLowerCase();
+    const marker = await this.db.get(segKey(key, index));
+    if (marker === undefined || marker.length > 0) return marker;
+    const f = this.files.get(key);
+    return f && this.segmentFiles.read(key, index, expectedSegmentBytes(f.shape, index));
   }
 
   async getProof(root: string, index: number): Promise<StoredProof | undefined> {
@@ -192,37 +209,88 @@ export class StorageStore {
   }
 
   /** Stores a checked segment (with the proof it came with), or holds it pending its Submit, in one synced batch. */
-  putSegment(seg: CheckedSegment, proof: StoredProof): Promise<PutResult> {
+  async putSegment(seg: CheckedSegment, proof: StoredProof): Promise<PutResult> {
+    const { results, error } = await this.putSegments([{ seg, proof }]);
+    if (error) throw error;
+    return results[0];
+  }
+
+  /**
+   * Stores segments in order in one synced batch: one fsync for the lot. A segment the node refuses (size, shard,
+   * pending budget) ends the batch there: the ones before it are written and returned with the error.
+   */
+  putSegments(items: { seg: CheckedSegment; proof: StoredProof }[]): Promise<{ results: PutResult[]; error?: Error }> {
     return this.queue(async () => {
-      const existing = this.files.get(seg.root);
-      if (existing && existing.record.size !== seg.shape.size) {
-        throw new RpcError(
-          "SIZE_MISMATCH",
-          `fileSize ${seg.shape.size} differs from the ${existing.record.size} bytes known for ${seg.root}`,
-        );
-      }
-      const record: FileRecord = existing?.record ?? { root: seg.root, size: seg.shape.size };
-      const submitted = record.seq !== undefined;
-      if (submitted) refuseOutsideShard(this.shard, record.startPos!, seg.index);
-      if (existing?.held.has(seg.index)) return { stored: false, pending: !submitted, finalized: false };
-      const bytes = Math.min(seg.shape.size - seg.index * 256 * 1024, seg.data.length);
-      if (!submitted && this.pending + bytes > this.maxPendingBytes) {
-        throw new RpcError(
-          "PENDING_FULL",
-          `the node already holds ${this.pending} bytes for files whose Submit it has not seen (limit ` +
-            `${this.maxPendingBytes}): submit the file to the Flow first, or retry once it is mined`,
-        );
-      }
       const batch = this.db.batch();
-      batch.put(segKey(seg.root, seg.index), seg.data);
-      batch.put(proofKey(seg.root, seg.index), enc(proof));
-      if (!existing) batch.put(`f/${seg.root}`, enc(record));
-      await batch.write({ sync: true });
-      const state = existing ?? { record, shape: seg.shape, held: new Set<number>() };
-      if (!existing) this.files.set(seg.root, state);
-      state.held.add(seg.index);
-      if (!submitted) this.pending += bytes;
-      return { stored: true, pending: !submitted, finalized: this.isFinalized(state) };
+      const results: PutResult[] = [];
+      const added: { state: FileState; index: number; bytes: number; submitted: boolean; fresh: boolean }[] = [];
+      const fresh = new Map<string, FileState>();
+      const taken = new Set<string>();
+      const writes: SegmentWrite[] = [];
+      let pending = this.pending;
+      let error: Error | undefined;
+      for (const { seg, proof } of items) {
+        try {
+          const existing = fresh.get(seg.root) ?? this.files.get(seg.root);
+          if (existing && existing.record.size !== seg.shape.size) {
+            throw new RpcError(
+              "SIZE_MISMATCH",
+              `fileSize ${seg.shape.size} differs from the ${existing.record.size} bytes known for ${seg.root}`,
+            );
+          }
+          const state = existing ?? {
+            record: { root: seg.root, size: seg.shape.size },
+            shape: seg.shape,
+            held: new Set(),
+          };
+          const submitted = state.record.seq !== undefined;
+          if (submitted) refuseOutsideShard(this.shard, state.record.startPos!, seg.index);
+          const key = segKey(seg.root, seg.index);
+          if (state.held.has(seg.index) || taken.has(key)) {
+            results.push({ stored: false, pending: !submitted, finalized: false });
+            continue;
+          }
+          const bytes = Math.min(seg.shape.size - seg.index * 256 * 1024, seg.data.length);
+          if (!submitted && pending + bytes > this.maxPendingBytes) {
+            throw new RpcError(
+              "PENDING_FULL",
+              `the node already holds ${pending} bytes for files whose Submit it has not seen (limit ` +
+                `${this.maxPendingBytes}): submit the file to the Flow first, or retry once it is mined`,
+            );
+          }
+          writes.push({ root: seg.root, index: seg.index, data: seg.data });
+          batch.put(key, HELD);
+          batch.put(proofKey(seg.root, seg.index), enc(proof));
+          if (!existing) {
+            batch.put(`f/${seg.root}`, enc(state.record));
+            fresh.set(seg.root, state);
+          }
+          taken.add(key);
+          if (!submitted) pending += bytes;
+          added.push({ state, index: seg.index, bytes, submitted, fresh: !existing });
+          results.push({ stored: true, pending: !submitted, finalized: false });
+        } catch (err) {
+          error = err as Error;
+          break;
+        }
+      }
+      try {
+        await this.segmentFiles.write(writes);
+      } catch (err) {
+        await batch.close();
+        throw err;
+      }
+      if (batch.length > 0) await batch.write({ sync: true });
+      else await batch.close();
+      for (const [root, state] of fresh) this.files.set(root, state);
+      let r = 0;
+      for (const a of added) {
+        while (!results[r].stored) r++;
+        a.state.held.add(a.index);
+        if (!a.submitted) this.pending += a.bytes;
+        results[r++].finalized = this.isFinalized(a.state);
+      }
+      return { results, error };
     });
   }
 
