@@ -49,7 +49,7 @@ class EchoBackend implements Backend {
   }
 }
 
-type Rewrite = "none" | "foreign-key" | "overbill";
+type Rewrite = "none" | "foreign-key" | "overbill" | "huge";
 
 /** An HTTP proxy to `target` that may rewrite the bill of a chat completion (header and body alike). */
 async function startProxy(target: string, mode: () => Rewrite, foreign: string) {
@@ -77,6 +77,7 @@ async function startProxy(target: string, mode: () => Rewrite, foreign: string) 
           if (m === "overbill") bill.fee *= 2n;
           const body = JSON.parse(text) as Record<string, unknown>;
           body.zg_bill = billJson(bill);
+          if (m === "huge") body.padding = "x".repeat(100_000);
           text = JSON.stringify(body);
           out["x-zg-bill"] = encodeBill(bill);
         }
@@ -262,6 +263,24 @@ describe("alignment node compute probe (in process, real broker)", function () {
     expect(reported.args.evidenceHash).to.equal(report.faults[0].evidenceHash);
     expect([...(await f.rewards.caseOf(f.provider.address, OVERBILLING, epoch))]).to.deep.equal([1n, false]);
     expect((await broker.store.getBill(f.alice.address, bill.nonce))?.signature).to.equal(undefined);
+  });
+
+  it("records an answer too large to keep as a failed probe, not a fault, and keeps its head", async () => {
+    const f = await loadFixture(enforceFixture);
+    await startProvider(f);
+    rewrite = "huge";
+    const epoch = await nextEpoch(f.rewards);
+    const a = await startNode(f, f.alice, 1);
+    await waitForAsync(() => attested(f, 1, epoch), 30_000, "license 1's attestation");
+    const report = reportOf(a.options, epoch);
+    const [record] = report.probes!.records;
+    expect(record.outcome).to.equal("error");
+    expect(record.reason).to.match(/^the answer has \d+ characters, more than the 65536/);
+    expect(record.exchange!.response).to.have.length(1024);
+    expect(record.paid, "no receipt for an answer the node did not keep whole").to.equal(false);
+    expect(report.faults).to.deep.equal([]);
+    expect(report.failures).to.equal(0);
+    expect(await a.registry.getSingleMetricAsString("zg_alignment_probes_total")).to.include('{result="error"} 1');
   });
 
   it("skips probes over maxFeePerEpoch and stays off without a funded account unless asked", async () => {

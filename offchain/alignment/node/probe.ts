@@ -161,14 +161,35 @@ class Prober implements ComputeProbe {
       return { record: { ...base(service), outcome: "skipped", findings: [], reason }, committed: 0n, funded: 0n };
     }
     const funded = need > 0n ? await this.fund(reg.provider, need, log) : 0n;
+    try {
+      return { ...(await this.send(service, reg, log, signal)), committed: cost, funded };
+    } catch (err) {
+      const reason = errorText(err);
+      log.warn(where, `compute probe of ${reg.provider} failed: ${reason}`);
+      return { record: { ...base(service), outcome: "error", findings: [], reason }, committed: cost, funded };
+    }
+  }
 
+  /** Sends the probe through the SDK and checks its answer. */
+  private async send(
+    service: ComputeServiceRecord,
+    reg: ProbeRegistration,
+    log: Logger,
+    signal: AbortSignal,
+  ): Promise<{ record: ProbeRecord }> {
+    const where = { provider: reg.provider, url: service.url };
     const request = probeRequest(reg.model);
     let exchange: ProbeExchange | undefined;
+    let tooLarge = 0;
     const timeout = AbortSignal.any([signal, AbortSignal.timeout(this.ctx.options.probe.timeoutMs)]);
     const capture: typeof fetch = async (input, init) => {
       const res = await fetch(input, { ...init, signal: timeout });
       if (!String(input instanceof Request ? input.url : input).endsWith("/chat/completions")) return res;
-      const text = await res.text();
+      let text = await res.text();
+      if (text.length > MAX_ANSWER_CHARS) {
+        tooLarge = text.length;
+        text = text.slice(0, 1024);
+      }
       exchange = { request, status: res.status, response: text, billHeader: res.headers.get("x-zg-bill") };
       return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
     };
@@ -190,14 +211,16 @@ class Prober implements ComputeProbe {
     await response.text();
     await zg.flush();
     if (!exchange) throw new Error("no answer was captured");
-    if (exchange.status < 200 || exchange.status >= 300) {
-      const reason = `HTTP ${exchange.status}: ${exchange.response.slice(0, 200)}`;
-      log.warn(where, `compute probe of ${reg.provider} failed: ${reason}`);
-      return {
-        record: { ...base(service), outcome: "error", exchange, findings: [], reason },
-        committed: cost,
-        funded,
-      };
+    const failed =
+      exchange.status < 200 || exchange.status >= 300
+        ? `HTTP ${exchange.status}: ${exchange.response.slice(0, 200)}`
+        : tooLarge > 0
+          ? `the answer has ${tooLarge} characters, more than the ${MAX_ANSWER_CHARS} a probe keeps (its first 1024 are kept)`
+          : undefined;
+    if (failed) {
+      log.warn(where, `compute probe of ${reg.provider} failed: ${failed}`);
+      const paid = zg.signed.length > 0;
+      return { record: { ...base(service), outcome: "error", exchange, findings: [], paid, reason: failed } };
     }
 
     const verdict = checkExchange(exchange, reg, this.user);
@@ -228,7 +251,7 @@ class Prober implements ComputeProbe {
           (record.paid ? ` (paid ${record.fee} wei)` : " (its bill was not signed)"),
       );
     }
-    return { record, committed: cost, funded };
+    return { record };
   }
 
   /** How much the sub-account for `provider` lacks to cover `worst` on top of the bills still unsettled. */
@@ -274,6 +297,9 @@ class Prober implements ComputeProbe {
     this.owed.set(provider, bills);
   }
 }
+
+/** An answer longer than this (a probe asks for 8 tokens) is not kept whole in the report: the probe fails. */
+const MAX_ANSWER_CHARS = 65_536;
 
 interface ProbeOutcome {
   record: ProbeRecord;
