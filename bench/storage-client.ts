@@ -12,7 +12,7 @@ import { connectChain } from "../offchain/common/chain";
 import { retrieve, uploadFileEc } from "../offchain/storage/client/ec";
 import { nodeClients } from "../offchain/storage/client/nodes";
 import { uploadFile } from "../offchain/storage/client/upload";
-import { loadHashers } from "../offchain/storage/core";
+import { SegmentHasher, loadHashers } from "../offchain/storage/core";
 import { startDevnet } from "../test/helpers/process";
 import { startStorageNode, type StorageNodeProcess } from "../test/helpers/storageNodes";
 import { writeReport } from "./report";
@@ -65,7 +65,8 @@ async function main() {
       logger,
     );
     const clients = nodeClients(nodes.map((n) => n.url));
-    const opts = { logger, batchSegments: 8, concurrency: 2, syncTimeoutMs: 120_000 };
+    const hasher = await SegmentHasher.start();
+    const opts = { logger, batchSegments: 8, concurrency: 2, syncTimeoutMs: 120_000, hasher };
     try {
       for (const size of SIZES) {
         for (const ec of [false, true]) {
@@ -102,6 +103,7 @@ async function main() {
         }
       }
     } finally {
+      await hasher.close();
       client.close();
     }
   } finally {

@@ -2,6 +2,8 @@
 import { expect } from "chai";
 import { isZgError } from "../../offchain/common/errors";
 import {
+  STRIPE_BYTES,
+  codingStripe,
   decodeFile,
   encodeShards,
   parseEcSpec,
@@ -9,7 +11,10 @@ import {
   shardSizeFor,
 } from "../../offchain/storage/client/erasure";
 import { MANIFEST_KIND, manifestBytes, parseManifest, type Manifest } from "../../offchain/storage/client/manifest";
+import { fileRootFromShards } from "../../offchain/storage/client/ec";
 import { nodeClients, nodeKeeps } from "../../offchain/storage/client/nodes";
+import { entryOf } from "../../offchain/storage/client/upload";
+import { layoutFile, loadHashers, toHex } from "../../offchain/storage/core";
 
 function bytes(n: number, seed = 1): Buffer {
   const out = Buffer.alloc(n);
@@ -67,6 +72,7 @@ describe("[offchain] storage client: erasure coding", () => {
       [3, 2, 300_000],
       [4, 3, 17],
       [1, 1, 5],
+      [2, 2, 2 * 600_000 + 5000], // shards of several coder stripes, the last one short
     ]) {
       it(`${k}+${m}, ${size} bytes: decodes from every subset of ${k} shards`, async () => {
         const spec = { k, m };
@@ -85,6 +91,37 @@ describe("[offchain] storage client: erasure coding", () => {
         }
       });
     }
+
+    it("decodes shards coded whole (manifest version 1) with that version's stripe", async () => {
+      const spec = { k: 2, m: 2 };
+      const file = bytes(600_000, 5);
+      const shardSize = shardSizeFor(file.length, 2);
+      const old = await encodeShards(file, spec, shardSize);
+      const stripe = codingStripe({ version: 1, shardSize });
+      expect(stripe).to.equal(shardSize);
+      expect(codingStripe({ version: 2, shardSize })).to.equal(STRIPE_BYTES);
+      const decoded = await decodeFile([undefined, undefined, old[2], old[3]], spec, shardSize, file.length, stripe);
+      expect(decoded.equals(file)).to.equal(true);
+    });
+
+    it("fileRootFromShards gives the file's own layout, with shards aligned to segments or not", async () => {
+      await loadHashers();
+      const SEG = 256 * 1024;
+      for (const [k, size] of [
+        [2, 2 * 3 * SEG], // aligned shards, whole segments
+        [2, 2 * 3 * SEG - 8], // aligned shards, the file's last segment short
+        [3, 3 * 2 * SEG - 1000],
+        [2, 5 * SEG + 77], // shards not a whole number of segments: laid out from scratch
+        [1, 100],
+      ]) {
+        const file = bytes(size, size % 251);
+        const shards = await encodeShards(file, { k, m: 1 });
+        const entries = shards.slice(0, k).map((s) => entryOf(s));
+        const got = fileRootFromShards(file, shards[0].length, entries);
+        expect(toHex(got.root), `k=${k} size=${size}`).to.equal(toHex(layoutFile(file).root));
+        expect(got.segmentRoots.map(toHex)).to.deep.equal(layoutFile(file).segmentRoots.map(toHex));
+      }
+    });
 
     it("refuses fewer than k shards with STORAGE_NOT_ENOUGH_SHARDS", async () => {
       const spec = { k: 3, m: 2 };

@@ -6,7 +6,7 @@ import { connectChain, type ChainClient } from "../../common/chain";
 import { chainOptionsSchema, integerOption, loadConfig, loggerOptionsSchema } from "../../common/config";
 import { ZgError, errorText } from "../../common/errors";
 import { createLogger, type Logger } from "../../common/logger";
-import { loadHashers } from "../../storage/core";
+import { SegmentHasher, loadHashers } from "../../storage/core";
 import { writeAtomic } from "../../storage/client/download";
 import { repair, retrieve, uploadFileEc } from "../../storage/client/ec";
 import { parseEcSpec } from "../../storage/client/erasure";
@@ -92,8 +92,12 @@ async function requireReachable(nodes: NodeClient[]): Promise<void> {
   }
 }
 
-const uploadOptions = (o: StorageClientOptions, logger: Logger) => ({
+/** Files from this size up hash their segment roots on one thread per core (starting the threads costs ~50 ms). */
+const PARALLEL_HASHING_BYTES = 8 * 1024 * 1024;
+
+const uploadOptions = (o: StorageClientOptions, logger: Logger, hasher?: SegmentHasher) => ({
   logger,
+  hasher,
   progress: progressFor(),
   batchSegments: o.batchSegments,
   concurrency: o.uploadConcurrency,
@@ -145,10 +149,11 @@ function uploadCommand(): Command {
     await loadHashers();
     await requireReachable(nodes);
     const client = await connectChain(options.chain, logger);
+    const hasher = data.length >= PARALLEL_HASHING_BYTES ? await SegmentHasher.start() : undefined;
     try {
       const started = performance.now();
       if (spec) {
-        const r = await uploadFileEc(client, data, nodes, spec, uploadOptions(options, logger));
+        const r = await uploadFileEc(client, data, nodes, spec, uploadOptions(options, logger, hasher));
         const seconds = (performance.now() - started) / 1000;
         if (flags.json) {
           console.log(
@@ -173,7 +178,7 @@ function uploadCommand(): Command {
           );
         }
       } else {
-        const r = await uploadFile(client, data, nodes, uploadOptions(options, logger));
+        const r = await uploadFile(client, data, nodes, uploadOptions(options, logger, hasher));
         const seconds = (performance.now() - started) / 1000;
         if (flags.json) console.log(JSON.stringify({ ...r, paid: String(r.paid), seconds }, null, 2));
         else {
@@ -185,6 +190,7 @@ function uploadCommand(): Command {
         }
       }
     } finally {
+      await hasher?.close();
       client.close();
     }
   });

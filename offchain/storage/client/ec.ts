@@ -6,13 +6,24 @@
  */
 import { ZgError, errorText } from "../../common/errors";
 import type { ChainClient } from "../../common/chain";
-import { fileRoot } from "../core";
+import {
+  BYTES_PER_SEGMENT,
+  SECTORS_PER_SEGMENT,
+  fileRoot,
+  layoutFile,
+  numSplits,
+  paddedSectors,
+  sectorCount,
+  segmentRoot,
+  toHex,
+  type FileLayout,
+} from "../core";
 import { ensureSubmitted } from "./chain";
 import { downloadEntry, type BadNode, type DownloadOptions } from "./download";
-import { encodeShards, reconstructShards, decodeFile, type EcSpec } from "./erasure";
+import { codingStripe, encodeShards, reconstructShards, decodeFile, type EcSpec } from "./erasure";
 import { MANIFEST_KIND, manifestBytes, parseManifest, type Manifest } from "./manifest";
 import type { ClientErrorCode, NodeClient } from "./nodes";
-import { entryOf, uploadEntries, type Entry, type UploadOptions } from "./upload";
+import { entryOf, prepareEntry, uploadEntries, type Entry, type UploadOptions } from "./upload";
 
 export interface EcUploadResult {
   manifestRoot: string;
@@ -20,6 +31,24 @@ export interface EcUploadResult {
   paid: bigint;
   submitted: string[];
   uploaded: number;
+}
+
+/**
+ * The file's layout, reusing the data shards' segment roots: with shards a whole number of segments long, every
+ * segment of the file that holds only file bytes is byte for byte a full segment of a data shard, so its root is
+ * known; only the last, zero-padded one is hashed again. Otherwise the file is laid out from scratch.
+ */
+export function fileRootFromShards(data: Uint8Array, shardSize: number, dataShards: Entry[]): FileLayout {
+  if (shardSize % BYTES_PER_SEGMENT !== 0) return layoutFile(data);
+  const perShard = shardSize / BYTES_PER_SEGMENT;
+  const padded = paddedSectors(sectorCount(data.length));
+  const segments = numSplits(padded, SECTORS_PER_SEGMENT);
+  const roots = Array.from({ length: segments }, (_, s) =>
+    (s + 1) * BYTES_PER_SEGMENT <= data.length
+      ? dataShards[Math.floor(s / perShard)].layout.segmentRoots[s % perShard]
+      : segmentRoot(data, padded, s),
+  );
+  return layoutFile(data, roots);
 }
 
 export async function uploadFileEc(
@@ -40,14 +69,15 @@ export async function uploadFileEc(
     );
   }
   const shards = await encodeShards(data, spec);
-  const entries = shards.map((s) => entryOf(s));
+  const entries: Entry[] = [];
+  for (const shard of shards) entries.push(await prepareEntry(shard, opts.hasher));
   const manifest: Manifest = {
     kind: MANIFEST_KIND,
-    version: 1,
+    version: 2,
     k: spec.k,
     m: spec.m,
     size: data.length,
-    fileRoot: fileRoot(data).toLowerCase(),
+    fileRoot: toHex(fileRootFromShards(data, shards[0].length, entries).root).toLowerCase(),
     shardSize: shards[0].length,
     shards: entries.map((e, i) => ({ index: i, root: e.root.toLowerCase(), size: e.data.length, node: nodes[i].url })),
   };
@@ -106,7 +136,7 @@ export async function retrieve(root: string, nodes: NodeClient[], opts: Download
   const manifest = parseManifest(first.data);
   if (!manifest) return first;
   const { got, from, bad, unreachable, served } = await fetchShards(manifest, nodes, opts);
-  const data = await decodeFile(got, manifest, manifest.shardSize, manifest.size);
+  const data = await decodeFile(got, manifest, manifest.shardSize, manifest.size, codingStripe(manifest));
   const root2 = fileRoot(data).toLowerCase();
   if (root2 !== manifest.fileRoot) {
     throw new ZgError<ClientErrorCode>(
@@ -185,7 +215,7 @@ export async function repair(
       );
     }
     const { got } = await fetchShards(manifest, reachable, opts);
-    const all = await reconstructShards(got, manifest, manifest.shardSize);
+    const all = await reconstructShards(got, manifest, manifest.shardSize, codingStripe(manifest));
     const used = new Set(holds.filter((h): h is NodeClient => h !== undefined));
     const spare = reachable.filter((node) => !used.has(node));
     if (spare.length < missing.length) {
@@ -200,7 +230,7 @@ export async function repair(
     const entries: Entry[] = [];
     const targets: NodeClient[][] = [];
     for (const [i, shard] of missing.entries()) {
-      const entry = entryOf(all[shard.index]);
+      const entry = await prepareEntry(all[shard.index], opts.hasher);
       if (entry.root.toLowerCase() !== shard.root)
         throw new Error(`rebuilt shard ${shard.index} has root ${entry.root}, not ${shard.root}`);
       entries.push(entry);

@@ -79,31 +79,65 @@ function run(
   );
 }
 
+/**
+ * Bytes of each shard one coder call takes (manifest version 2): the coder runs faster on stripes than on whole
+ * shards. Its parity depends on the stripe (Cauchy bit-matrix packets), so the manifest says which: version 1 files
+ * were coded as whole shards, `codingStripe` gives each version's.
+ */
+export const STRIPE_BYTES = 256 * 1024;
+
+/** The stripe a manifest's shards were coded with: whole shards for version 1, STRIPE_BYTES from version 2. */
+export function codingStripe(manifest: { version: number; shardSize: number }): number {
+  return manifest.version === 1 ? manifest.shardSize : STRIPE_BYTES;
+}
+
+/** Computes the `targets` shards from the `sources` ones (bit masks over 0..k+m-1), stripe by stripe, in place. */
+async function codeStriped(
+  spec: EcSpec,
+  sources: number,
+  targets: number,
+  shards: Buffer[],
+  shardSize: number,
+  stripe: number,
+): Promise<void> {
+  const width = Math.min(stripe, shardSize);
+  const data = Buffer.alloc(width * spec.k);
+  const parity = Buffer.alloc(width * spec.m);
+  for (let offset = 0; offset < shardSize; offset += stripe) {
+    const len = Math.min(stripe, shardSize - offset);
+    const slot = (i: number) =>
+      i < spec.k ? data.subarray(i * len, (i + 1) * len) : parity.subarray((i - spec.k) * len, (i - spec.k + 1) * len);
+    for (let i = 0; i < shards.length; i++) if (sources & (1 << i)) shards[i].copy(slot(i), 0, offset, offset + len);
+    await run(spec, sources, targets, data, parity, len);
+    for (let i = 0; i < shards.length; i++) if (targets & (1 << i)) slot(i).copy(shards[i], offset);
+  }
+}
+
 /** The k + m shards of `file` (data shards first, the last zero-padded), each `shardSizeFor(size, k)` bytes. */
-export async function encodeShards(file: Uint8Array, spec: EcSpec): Promise<Buffer[]> {
+export async function encodeShards(file: Uint8Array, spec: EcSpec, stripe = STRIPE_BYTES): Promise<Buffer[]> {
   const shardSize = shardSizeFor(file.length, spec.k);
   const data = Buffer.alloc(shardSize * spec.k);
   data.set(file);
-  const parity = Buffer.alloc(shardSize * spec.m);
+  const shards: Buffer[] = [];
+  for (let i = 0; i < spec.k; i++) shards.push(data.subarray(i * shardSize, (i + 1) * shardSize));
+  for (let i = 0; i < spec.m; i++) shards.push(Buffer.alloc(shardSize));
   let sources = 0;
   for (let i = 0; i < spec.k; i++) sources |= 1 << i;
   let targets = 0;
   for (let i = spec.k; i < spec.k + spec.m; i++) targets |= 1 << i;
-  await run(spec, sources, targets, data, parity, shardSize);
-  const shards: Buffer[] = [];
-  for (let i = 0; i < spec.k; i++) shards.push(Buffer.from(data.subarray(i * shardSize, (i + 1) * shardSize)));
-  for (let i = 0; i < spec.m; i++) shards.push(Buffer.from(parity.subarray(i * shardSize, (i + 1) * shardSize)));
+  await codeStriped(spec, sources, targets, shards, shardSize, stripe);
   return shards;
 }
 
 /**
  * Rebuilds every shard from any k of them: `shards[i]` is shard i or undefined when missing. Returns all k + m
- * shards. ZgError STORAGE_NOT_ENOUGH_SHARDS when fewer than k are present.
+ * shards. ZgError STORAGE_NOT_ENOUGH_SHARDS when fewer than k are present. `stripe`: see `codingStripe`.
  */
 export async function reconstructShards(
   shards: (Uint8Array | undefined)[],
   spec: EcSpec,
   shardSize: number,
+  stripe = STRIPE_BYTES,
 ): Promise<Buffer[]> {
   const n = spec.k + spec.m;
   if (shards.length !== n) throw new RangeError(`reconstructShards: ${shards.length} slots for ${n} shards`);
@@ -119,21 +153,16 @@ export async function reconstructShards(
     if (shards[i]!.length !== shardSize)
       throw new RangeError(`shard ${i} has ${shards[i]!.length} bytes, not ${shardSize}`);
   }
-  const data = Buffer.alloc(shardSize * spec.k);
-  const parity = Buffer.alloc(shardSize * spec.m);
-  const slot = (i: number) =>
-    i < spec.k
-      ? data.subarray(i * shardSize, (i + 1) * shardSize)
-      : parity.subarray((i - spec.k) * shardSize, (i - spec.k + 1) * shardSize);
+  const all = Array.from({ length: n }, () => Buffer.alloc(shardSize));
   let sources = 0;
   for (const i of present.slice(0, spec.k)) {
-    slot(i).set(shards[i]!);
+    all[i].set(shards[i]!);
     sources |= 1 << i;
   }
   let targets = 0;
   for (let i = 0; i < n; i++) if (!(sources & (1 << i))) targets |= 1 << i;
-  if (targets !== 0) await run(spec, sources, targets, data, parity, shardSize);
-  return Array.from({ length: n }, (_, i) => Buffer.from(slot(i)));
+  if (targets !== 0) await codeStriped(spec, sources, targets, all, shardSize, stripe);
+  return all;
 }
 
 /** The original `size` bytes from any k shards. */
@@ -142,7 +171,8 @@ export async function decodeFile(
   spec: EcSpec,
   shardSize: number,
   size: number,
+  stripe = STRIPE_BYTES,
 ): Promise<Buffer> {
-  const all = await reconstructShards(shards, spec, shardSize);
+  const all = await reconstructShards(shards, spec, shardSize, stripe);
   return Buffer.concat(all.slice(0, spec.k)).subarray(0, size);
 }

@@ -8,7 +8,8 @@ export const MANIFEST_KIND = "zg-storage-ec";
 
 export const manifestSchema = z.strictObject({
   kind: z.literal(MANIFEST_KIND),
-  version: z.literal(1),
+  /** 1: shards coded whole; 2: coded in STRIPE_BYTES stripes (erasure.ts `codingStripe`). */
+  version: z.union([z.literal(1), z.literal(2)]),
   k: z.number().int().min(1).max(MAX_DATA_SHARDS),
   m: z.number().int().min(1).max(MAX_PARITY_SHARDS),
   /** Bytes of the original file. */

@@ -1,4 +1,6 @@
 /** JSON-RPC calls to `zg storage-node` (0G's zgs_* API), as the client makes them. */
+import http from "node:http";
+import https from "node:https";
 import { ZgError, errorText } from "../../common/errors";
 import type { SegmentWithProofJson } from "../node/segments";
 
@@ -49,6 +51,9 @@ export class NodeRefused extends Error {
 export class NodeClient {
   /** False once the node answered 404 to `POST /segments` (a node without the binary route): JSON-RPC then. */
   binaryUploads = true;
+  // Frames go through node:http, which writes the buffer to the socket as is (fetch copies every request body).
+  // Idle keep-alive sockets are unref'd by the agent: they never hold the process open.
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
   constructor(
     readonly url: string,
@@ -91,30 +96,32 @@ export class NodeClient {
    * route; refusals throw NodeRefused like a JSON-RPC error.
    */
   async sendFrame(frame: Uint8Array): Promise<boolean> {
-    let res: Response;
-    let body: { error?: { code: number; message: string; data?: { name?: string } } } | undefined;
+    let answer: { status: number; body: string };
     try {
-      res = await fetch(new URL("segments", this.url.endsWith("/") ? this.url : `${this.url}/`), {
-        method: "POST",
-        headers: { "content-type": "application/octet-stream" },
-        body: frame,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      if (res.status === 404) {
-        await res.arrayBuffer();
-        this.binaryUploads = false;
-        return false;
-      }
-      body = (await res.json()) as typeof body;
+      answer = await postBytes(
+        new URL("segments", this.url.endsWith("/") ? this.url : `${this.url}/`),
+        frame,
+        this.agent,
+        this.timeoutMs,
+      );
     } catch (err) {
-      const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
       throw new ZgError<ClientErrorCode>(
         "STORAGE_NODE_UNREACHABLE",
-        `storage node ${this.url} did not take a segment upload: ${errorText(cause)}`,
+        `storage node ${this.url} did not take a segment upload: ${errorText(err)}`,
         { hint: "start the node or leave it out of --nodes", cause: err },
       );
     }
-    if (body?.error) throw new NodeRefused(this.url, body.error.code, body.error.data?.name, body.error.message);
+    if (answer.status === 404) {
+      this.binaryUploads = false;
+      return false;
+    }
+    let body: { error?: { code: number; message: string; data?: { name?: string } } };
+    try {
+      body = JSON.parse(answer.body) as typeof body;
+    } catch {
+      throw new NodeRefused(this.url, answer.status, undefined, `HTTP ${answer.status}: ${answer.body.slice(0, 200)}`);
+    }
+    if (body.error) throw new NodeRefused(this.url, body.error.code, body.error.data?.name, body.error.message);
     return true;
   }
 
@@ -155,6 +162,31 @@ export class NodeClient {
   downloadSegmentWithProof(root: string, index: number) {
     return this.call<SegmentWithProofJson | null>("zgs_downloadSegmentWithProof", [root, index]);
   }
+}
+
+/** POSTs bytes; resolves with the status and the body as text. */
+function postBytes(url: URL, body: Uint8Array, agent: http.Agent, timeoutMs: number) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const secure = url.protocol === "https:";
+    const req = (secure ? https : http).request(
+      url,
+      {
+        method: "POST",
+        headers: { "content-type": "application/octet-stream", "content-length": body.length },
+        agent: secure ? undefined : agent,
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`no answer after ${timeoutMs} ms`)));
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 /** A JSON-RPC 2.0 request body. */

@@ -6,7 +6,7 @@
 import { ZgError } from "../../common/errors";
 import type { ChainClient } from "../../common/chain";
 import type { Logger } from "../../common/logger";
-import { createSubmission, layoutFile, toHex, type FileLayout, type Submission } from "../core";
+import { createSubmission, layoutFile, toHex, type FileLayout, type SegmentHasher, type Submission } from "../core";
 import { frameOf } from "../node/frame";
 import { segmentWithProof } from "../node/segments";
 import { ensureSubmitted } from "./chain";
@@ -32,6 +32,8 @@ export interface UploadOptions {
   syncTimeoutMs: number;
   /** Lines for the user (stderr): what was paid. */
   notify?: (line: string) => void;
+  /** Hashes segment roots on worker threads; without it, on this thread. */
+  hasher?: SegmentHasher;
 }
 
 /** One Flow entry: its bytes, layout, submission and root. */
@@ -42,9 +44,13 @@ export interface Entry {
   root: string;
 }
 
-export function entryOf(data: Uint8Array): Entry {
-  const layout = layoutFile(data);
+export function entryOf(data: Uint8Array, layout = layoutFile(data)): Entry {
   return { data, layout, submission: createSubmission(data, "0x", layout), root: toHex(layout.root) };
+}
+
+/** `entryOf`, with the segment roots hashed on the hasher's threads when there is one. */
+export async function prepareEntry(data: Uint8Array, hasher?: SegmentHasher): Promise<Entry> {
+  return hasher ? entryOf(data, await hasher.layout(data)) : entryOf(data);
 }
 
 /** Waits until the node has seen the root's Submit; returns its file info. */
@@ -216,7 +222,7 @@ export async function uploadFile(
   nodes: NodeClient[],
   opts: UploadOptions,
 ): Promise<PlainUploadResult> {
-  const entry = entryOf(data);
+  const entry = await prepareEntry(data, opts.hasher);
   const { records, paid, submitted } = await ensureSubmitted(
     client,
     [{ root: entry.root, submission: entry.submission, paddedSectors: entry.layout.paddedSectors }],
