@@ -19,13 +19,13 @@ export const REWARDS_ABI = [
   "function schedule() view returns (uint256 start, uint256 epochLength)",
   `function attestation(uint256 licenseId, uint256 epoch) view returns (${ATTESTATION})`,
   "function claimable(uint256 licenseId, uint256 epoch) view returns (uint256)",
-  "function rule(bytes32 kind) view returns (tuple(uint32 threshold, uint32 slashPpm, bool jail))",
+  "function rule(bytes32 kind) view returns (tuple(uint32 threshold, uint32 slashPpm, bool jail, uint8 target))",
   "function caseOf(address service, bytes32 kind, uint256 epoch) view returns (tuple(uint32 reports, bool enforced))",
   "function hasReported(uint256 licenseId, address service, bytes32 kind, uint256 epoch) view returns (bool)",
   "event Attested(uint256 indexed licenseId, uint256 indexed epoch, address indexed attester, bytes32 reportRoot, uint32 checked, uint32 failures)",
   "event Claimed(uint256 indexed licenseId, address indexed to, uint256[] epochs, uint256 amount)",
   "event Reported(uint256 indexed licenseId, address indexed service, bytes32 indexed kind, uint256 epoch, bytes32 evidenceHash, uint32 reports)",
-  "event Enforced(address indexed service, bytes32 indexed kind, uint256 indexed epoch, address caller, uint32 slashPpm, bool jail)",
+  "event Enforced(address indexed service, bytes32 indexed kind, uint256 indexed epoch, address caller, uint8 target, uint32 slashPpm, bool jail)",
   "error AlignmentRewardsNotStarted(uint256 start)",
   "error AlignmentRewardsNotAuthorized(uint256 licenseId, address caller)",
   "error AlignmentRewardsWrongEpoch(uint256 epoch, uint256 current)",
@@ -37,6 +37,8 @@ export const REWARDS_ABI = [
   "error AlignmentRewardsAlreadyClaimed(uint256 licenseId, uint256 epoch)",
   "error AlignmentRewardsUnknownKind(bytes32 kind)",
   "error AlignmentRewardsNoEvidence()",
+  "error AlignmentRewardsZeroAddress(string name)",
+  "error DASignerRegistryUnknownSigner(address signer)",
   "error AlignmentRewardsAlreadyReported(uint256 licenseId, address service, bytes32 kind, uint256 epoch)",
   "error AlignmentRewardsBelowThreshold(uint256 reports, uint256 threshold)",
   "error AlignmentRewardsAlreadyEnforced(address service, bytes32 kind, uint256 epoch)",
@@ -67,6 +69,14 @@ export function alignmentContracts(client: ChainClient, runner?: ContractRunner)
 /** A kind's on-chain id, as the deploy code and tasks write it: its name as a bytes32 string. */
 export function kindId(kind: string): string {
   return encodeBytes32String(kind);
+}
+
+/** AlignmentRewards' Target enum, in order: where an enforced case goes. */
+export const TARGETS = ["compute", "da", "none"] as const;
+
+/** A rule's target as its name ("compute", "da", "none"); `target #n` for a value this node does not know. */
+export function targetName(target: bigint | number): string {
+  return TARGETS[Number(target)] ?? `target #${target}`;
 }
 
 /** The custom error's name of a reverted call, when ethers decoded one. */

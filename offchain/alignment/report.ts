@@ -5,14 +5,16 @@
  */
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { ServicesReport } from "../market/discovery";
+import { downRecords, infraEvidence, isDown, type EpochInfra, type InfraRecord } from "./infra";
 import { probeEvidence, type ProbeRecord } from "./probe";
 
-export const REPORT_VERSION = 1;
+/** 2: the report carries `infra`, the tries at storage nodes and DA members judged by the down rule. */
+export const REPORT_VERSION = 2;
 
 /**
  * Kinds of failure. The compute kinds a probe or the status check finds (wrong model, bad bill signature,
- * overbilling) are reported on chain where a rule exists; the down kinds are counted in the report only, since no
- * service's slashing hook takes them yet.
+ * overbilling) and the down kinds of storage nodes and DA members (failed every try of the epoch: see infra.ts) are
+ * reported on chain where a rule exists; COMPUTE_DOWN is counted in the report only.
  */
 export const FAILURE_KINDS = [
   "COMPUTE_WRONG_MODEL",
@@ -29,6 +31,8 @@ export const REPORTABLE_KINDS: readonly FailureKind[] = [
   "COMPUTE_WRONG_MODEL",
   "COMPUTE_BAD_SIGNATURE",
   "COMPUTE_OVERBILLING",
+  "DA_DOWN",
+  "STORAGE_DOWN",
 ];
 
 /** The compute probes of an epoch: the node's ledger address (the probes' user) and what each probe found. */
@@ -75,6 +79,8 @@ export interface EpochReport {
   sampled: ServicesReport;
   /** The compute probes sent this epoch (absent when the node does not probe). */
   probes?: EpochProbes;
+  /** Every try at the storage nodes and DA members, and the down rule they were judged by. */
+  infra?: EpochInfra;
 }
 
 export interface BuiltReport {
@@ -113,8 +119,20 @@ export function hashJson(value: unknown): string {
 /**
  * Every check discovery's sample allows (one per compute provider, storage node and DA quorum member), and one per
  * compute probe that got a checkable answer (failed with its first finding's kind, every finding in the reason).
+ * With `infra`, a storage node or DA member that has a record there fails only when it is down by the rule (failed
+ * every try), the reason listing each try's error; without, its one sample decides.
  */
-export function checksOf(sampled: ServicesReport, probes?: EpochProbes): Check[] {
+export function checksOf(sampled: ServicesReport, probes?: EpochProbes, infra?: EpochInfra): Check[] {
+  const records = new Map<string, InfraRecord>();
+  for (const r of infra?.records ?? []) records.set(`${r.kind}/${(r.signer ?? r.url).toLowerCase()}`, r);
+  /** The check of a storage node or DA member judged by its tries, when it has a record. */
+  const judged = (kind: "STORAGE_DOWN" | "DA_DOWN", key: string) => {
+    const r = records.get(`${kind}/${key.toLowerCase()}`);
+    if (!r || !infra) return undefined;
+    if (!isDown(r.tries, infra.downAfter)) return { ok: true };
+    const reason = `failed ${r.tries.length} of ${r.tries.length} tries: ${r.tries.map((t) => t.error).join("; ")}`;
+    return { ok: false, kind, reason };
+  };
   const checks: Check[] = [];
   for (const c of sampled.compute) {
     const base = { service: "compute" as const, id: c.provider, url: c.url };
@@ -129,19 +147,25 @@ export function checksOf(sampled: ServicesReport, probes?: EpochProbes): Check[]
   }
   for (const s of sampled.storage) {
     const base = { service: "storage" as const, id: s.url, url: s.url };
+    const byTries = judged("STORAGE_DOWN", s.url);
     checks.push(
-      s.health.state === "up"
-        ? { ...base, ok: true }
-        : { ...base, ok: false, kind: "STORAGE_DOWN", reason: s.health.reason ?? "no answer" },
+      byTries
+        ? { ...base, ...byTries }
+        : s.health.state === "up"
+          ? { ...base, ok: true }
+          : { ...base, ok: false, kind: "STORAGE_DOWN", reason: s.health.reason ?? "no answer" },
     );
   }
   for (const q of sampled.da.quorums) {
     for (const m of q.members) {
       const base = { service: "da" as const, id: m.address, url: m.url };
+      const byTries = judged("DA_DOWN", m.address);
       checks.push(
-        m.health.state === "up"
-          ? { ...base, ok: true }
-          : { ...base, ok: false, kind: "DA_DOWN", reason: m.health.reason ?? "no answer" },
+        byTries
+          ? { ...base, ...byTries }
+          : m.health.state === "up"
+            ? { ...base, ok: true }
+            : { ...base, ok: false, kind: "DA_DOWN", reason: m.health.reason ?? "no answer" },
       );
     }
   }
@@ -165,9 +189,15 @@ export function checksOf(sampled: ServicesReport, probes?: EpochProbes): Check[]
 /**
  * The faults a node reports on chain: one per (service, reportable kind), with its evidence and its hash. A wrong
  * model seen in the status check comes first; a probe's finding of a kind already found for that service is not
- * repeated.
+ * repeated; then each storage node and DA member down by the rule (failed every try: `downRecords`).
  */
-export function faultsOf(sampled: ServicesReport, epoch: bigint, licenseId: bigint, probes?: EpochProbes): Fault[] {
+export function faultsOf(
+  sampled: ServicesReport,
+  epoch: bigint,
+  licenseId: bigint,
+  probes?: EpochProbes,
+  infra?: EpochInfra,
+): Fault[] {
   const seen = new Set<string>();
   const faults: Fault[] = [];
   for (const c of sampled.compute) {
@@ -200,6 +230,13 @@ export function faultsOf(sampled: ServicesReport, epoch: bigint, licenseId: bigi
       faults.push({ kind: finding.kind, service: p.provider, evidence, evidenceHash: hashJson(evidence) });
     }
   }
+  if (infra) {
+    const context = { chainId: sampled.chainId, epoch, licenseId, downAfter: infra.downAfter };
+    for (const r of downRecords(infra)) {
+      const evidence = infraEvidence(r, context);
+      faults.push({ kind: r.kind, service: r.service, evidence, evidenceHash: hashJson(evidence) });
+    }
+  }
   return faults;
 }
 
@@ -209,8 +246,9 @@ export function buildReport(
   epoch: bigint,
   licenseId: bigint,
   probes?: EpochProbes,
+  infra?: EpochInfra,
 ): BuiltReport {
-  const checks = checksOf(sampled, probes);
+  const checks = checksOf(sampled, probes, infra);
   const failures = checks.filter((c) => !c.ok).length;
   const report: EpochReport = {
     version: REPORT_VERSION,
@@ -221,9 +259,10 @@ export function buildReport(
     checked: checks.length,
     failures,
     checks,
-    faults: faultsOf(sampled, epoch, licenseId, probes),
+    faults: faultsOf(sampled, epoch, licenseId, probes, infra),
     sampled,
     probes,
+    infra,
   };
   const json = canonicalJson(report);
   return { report, json, root: keccak256(toUtf8Bytes(json)) };

@@ -252,7 +252,7 @@ describe("compute probe checks", () => {
 
     it("defaults to probing only with a funded ledger, a 10^16 wei cap and a 30 s request limit", () => {
       const { probe } = alignmentNodeOptionsSchema.parse({ licenseId: 1 });
-      expect(probe).to.deep.equal({ maxFeePerEpoch: 10n ** 16n, timeoutMs: 30_000 });
+      expect(probe).to.deep.equal({ maxFeePerEpoch: 10n ** 16n, timeoutMs: 30_000, downAfter: 3 });
       expect(parse({ compute: "false", maxFeePerEpoch: "5" }).data?.probe).to.include({
         compute: false,
         maxFeePerEpoch: 5n,

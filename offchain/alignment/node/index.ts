@@ -1,7 +1,9 @@
 /**
  * An alignment node: once per epoch it samples the network's services (compute providers, storage nodes, DA
- * signers), probes each compute service with one paid request (its bill's binding, fee and model), reports the
- * faults found, attests with the hash of its report and claims the rewards of past epochs. Built by `initAlignmentNode`; `close()` (the lifecycle) stops it in reverse.
+ * signers), probes each compute service with one paid request (its bill's binding, fee and model), tries again the
+ * storage nodes and DA members that failed (down only after `probe.downAfter` failed tries), reports the faults
+ * found, attests with the hash of its report and claims the rewards of past epochs. Built by `initAlignmentNode`;
+ * `close()` (the lifecycle) stops it in reverse.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { ZeroAddress, type Contract } from "ethers";
@@ -12,8 +14,10 @@ import type { Lifecycle } from "../../common/lifecycle";
 import type { Logger } from "../../common/logger";
 import { MetricsFactory, startMetricsServer } from "../../common/metrics";
 import { discoverServices, type DiscoverOptions, type ServicesReport } from "../../market/discovery";
-import { alignmentContracts, kindId, revertName } from "../chain";
+import { alignmentContracts, kindId, revertName, targetName } from "../chain";
+import { firstTries, retryIntervalMs, type EpochInfra } from "../infra";
 import { buildReport, failureCounts, type Fault } from "../report";
+import { retryFailed } from "./infra";
 import { createAlignmentMetrics, type AlignmentMetrics } from "./metrics";
 import type { AlignmentNodeOptions } from "./options";
 import { initComputeProbe, type ComputeProbe } from "./probe";
@@ -185,13 +189,18 @@ async function runEpoch(ctx: EpochContext, epoch: bigint, signal: AbortSignal): 
     );
     metrics.lastAttestedEpoch.set(Number(epoch));
   } else {
+    const sampledAt = new Date().toISOString();
     const sampled = await ctx.discover(ctx.client, {
       storageNodes: ctx.options.storageNodes,
       timeoutMs: ctx.options.probeTimeoutMs,
     });
-    const records = ctx.probe ? await ctx.probe.run(sampled, log, signal) : undefined;
+    // The compute probes and the later tries at failed storage nodes / DA members run side by side.
+    const [records, infra] = await Promise.all([
+      ctx.probe ? ctx.probe.run(sampled, log, signal) : undefined,
+      tryInfra(ctx, sampled, sampledAt, epoch, log, signal),
+    ]);
     const probes = ctx.probe && records ? { user: ctx.probe.user, records } : undefined;
-    const built = buildReport(sampled, epoch, licenseId, probes);
+    const built = buildReport(sampled, epoch, licenseId, probes, infra);
     const { checked, failures, faults, checks } = built.report;
     const file = await ctx.store.write(epoch, built.json);
     metrics.servicesChecked.set(checked);
@@ -221,6 +230,33 @@ async function runEpoch(ctx: EpochContext, epoch: bigint, signal: AbortSignal): 
   }
 }
 
+/**
+ * Discovery's sample as the first try at each storage node and DA member, and the later tries at those that failed,
+ * spread so the last comes before half of what is left of the epoch.
+ */
+async function tryInfra(
+  ctx: EpochContext,
+  sampled: ServicesReport,
+  sampledAt: string,
+  epoch: bigint,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<EpochInfra> {
+  const { downAfter, downIntervalMs } = ctx.options.probe;
+  const records = firstTries(sampled, sampledAt);
+  if (records.every((r) => r.tries[0].ok)) return { downAfter, records };
+  const [[start, length], block] = await Promise.all([
+    ctx.rewards.schedule() as Promise<[bigint, bigint]>,
+    ctx.client.provider.getBlock("latest"),
+  ]);
+  const now = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
+  const remaining = start + (epoch + 1n) * length - now;
+  const intervalMs = retryIntervalMs(downAfter, Number(length), Number(remaining), downIntervalMs);
+  const options = { downAfter, intervalMs, chainId: sampled.chainId, block: sampled.block };
+  await retryFailed(records, { ...options, timeoutMs: ctx.options.probeTimeoutMs }, log, signal);
+  return { downAfter, records };
+}
+
 async function attest(
   ctx: EpochContext,
   epoch: bigint,
@@ -246,7 +282,7 @@ async function reportFault(ctx: EpochContext, fault: Fault, epoch: bigint, log: 
   const { rewards, licenseId } = ctx;
   const kind = kindId(fault.kind);
   const where = { service: fault.service, kind: fault.kind, evidenceHash: fault.evidenceHash };
-  const rule = (await rewards.rule(kind)) as { threshold: bigint };
+  const rule = (await rewards.rule(kind)) as { threshold: bigint; target: bigint };
   if (rule.threshold === 0n) {
     log.warn(where, `no on-chain rule for ${fault.kind}: the fault stays in the report only`);
     return;
@@ -267,9 +303,10 @@ async function reportFault(ctx: EpochContext, fault: Fault, epoch: bigint, log: 
   if (found.enforced || found.reports < rule.threshold) return;
   try {
     const receipt = await (await rewards.enforce(fault.service, kind, epoch)).wait();
+    const target = targetName(rule.target);
     log.info(
-      { ...where, reports: Number(found.reports), tx: receipt?.hash },
-      `enforced the case against ${fault.service}`,
+      { ...where, reports: Number(found.reports), target, tx: receipt?.hash },
+      `enforced the case against ${fault.service} (target ${target})`,
     );
   } catch (err) {
     log.warn(

@@ -7,6 +7,7 @@ import {
   metricsOptionsSchema,
 } from "../../common/config";
 import { weiOption } from "../../compute/broker/options";
+import { MAX_DOWN_AFTER, MIN_DOWN_AFTER } from "../infra";
 
 /** The compute probe: one paid chat completion per compute service each epoch, checked for its bill and model. */
 export const probeOptionsSchema = z.strictObject({
@@ -21,6 +22,16 @@ export const probeOptionsSchema = z.strictObject({
   timeoutMs: integerOption().positive().max(600_000).default(30_000),
   /** The Baby Jubjub receipt key the node signs bills with; default `<dataDir>/receipt.key`, created on first use. */
   receiptKeyFile: z.string().min(1).optional(),
+  /**
+   * A storage node or DA member counts as down for the epoch (and is reported STORAGE_DOWN / DA_DOWN) only when it
+   * failed this many tries in a row: discovery's sample and the retries after it.
+   */
+  downAfter: integerOption().min(MIN_DOWN_AFTER).max(MAX_DOWN_AFTER).default(3),
+  /**
+   * Milliseconds between those tries. Unset: spread over the first half of an epoch. Either way capped so the last
+   * try comes before half of what is left of the epoch (the reports must land in it).
+   */
+  downIntervalMs: integerOption().positive().optional(),
 });
 
 /** Every option of `zg alignment-node`, with its default; a JSON file, ZG_* env and flags override them. */
@@ -39,7 +50,10 @@ export const alignmentNodeOptionsSchema = z.strictObject({
   probeTimeoutMs: integerOption().positive().max(60_000).default(3000),
   /** Claim the rewards of past attested epochs. */
   claim: booleanOption().default(true),
-  /** Report providers serving another model than they registered (and enforce cases at their threshold). */
+  /**
+   * Report faults on chain (compute faults; storage nodes and DA members down by `probe.downAfter`) and enforce cases
+   * at their threshold.
+   */
   report: booleanOption().default(true),
   probe: probeOptionsSchema.prefault({}),
   logger: loggerOptionsSchema.prefault({}),

@@ -22,6 +22,8 @@ interface AlignmentNodeFlags extends CommonFlags {
   maxProbeFee?: string;
   probeRequestTimeoutMs?: string;
   receiptKeyFile?: string;
+  downAfter?: string;
+  downIntervalMs?: string;
 }
 
 function splitList(value: string | undefined): string[] | undefined {
@@ -53,6 +55,8 @@ export function alignmentNodeCommand(): Command {
       .option("--no-probe-compute", "never probe compute services (default: probe when the node's ledger is funded)")
       .option("--max-probe-fee <wei>", "the most the probes may commit per epoch, in wei (default 10^16)")
       .option("--probe-request-timeout-ms <ms>", "per compute probe request limit (default 30000)")
+      .option("--down-after <n>", "report a storage node or DA signer down only after n failed tries (default 3)")
+      .option("--down-interval-ms <ms>", "time between those tries (default: spread over half an epoch)")
       .option(
         "--receipt-key-file <file>",
         "the node's receipt key (default <data-dir>/receipt.key, created if absent)",
@@ -76,6 +80,8 @@ export function alignmentNodeCommand(): Command {
         "probe.maxFeePerEpoch": flags.maxProbeFee,
         "probe.timeoutMs": flags.probeRequestTimeoutMs,
         "probe.receiptKeyFile": flags.receiptKeyFile,
+        "probe.downAfter": flags.downAfter,
+        "probe.downIntervalMs": flags.downIntervalMs,
       },
     });
     // Logs go to stderr (or the log file); stdout carries only the ready line.
