@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { JsonRpcProvider } from "ethers";
+import { Contract, JsonRpcProvider } from "ethers";
 import { freePort, isListening, runZg, startZg, waitFor, type Running } from "../helpers/process";
 
 interface DevnetSummary {
@@ -49,7 +49,6 @@ describe("[e2e] zg devnet", function () {
       expect(devnet.stdout()).to.include(address);
     }
     expect(Object.keys(summary.contracts)).to.include.members(["ZgTimelock", "ReceiptVerifier"]);
-    provider.destroy();
 
     // Its workers: 4 storage nodes, 4 DA signers, a compute provider and the iNFT oracle, each answering at the URL the summary prints.
     expect(summary.workers.filter((w) => w.startsWith("storage-"))).to.have.length(4);
@@ -61,7 +60,34 @@ describe("[e2e] zg devnet", function () {
     expect(summary.validators).to.have.length(5);
     expect(summary.validators.map((v) => v.delegations.length)).to.deep.equal([1, 2, 0, 0, 0]);
     expect(summary.validators[0].stake).to.equal((1500n * 10n ** 18n).toString());
-    for (const line of summary.workers) {
+    // The alignment node (no HTTP endpoint): a license minted to dev account 19, which it signs for.
+    const alignment = summary.workers.filter((w) => w.startsWith("alignment-node-"));
+    expect(alignment).to.have.length(1);
+    const [, licenseId, owner] = /license (\d+)\s+(0x[0-9a-fA-F]{40})/.exec(alignment[0])!;
+    const licenses = new Contract(
+      summary.contracts.AlignmentLicense,
+      ["function ownerOf(uint256) view returns (address)"],
+      provider,
+    );
+    expect(await licenses.ownerOf(licenseId)).to.equal(owner);
+    expect(fs.existsSync(/\(config (\S+)\)/.exec(alignment[0])![1])).to.equal(true);
+    // It attests the current epoch (every devnet service answers, so no retries hold it back).
+    const rewards = new Contract(
+      summary.contracts.AlignmentRewards,
+      [
+        "function currentEpoch() view returns (uint256)",
+        "function attestation(uint256, uint256) view returns (tuple(bytes32, address attester, uint32, uint32, bool))",
+      ],
+      provider,
+    );
+    const attester = async () =>
+      ((await rewards.attestation(licenseId, await rewards.currentEpoch())) as { attester: string }).attester;
+    for (let deadline = Date.now() + 60_000; (await attester()) !== owner;) {
+      if (Date.now() > deadline) throw new Error("the devnet alignment node did not attest the current epoch in 60 s");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    provider.destroy();
+    for (const line of summary.workers.filter((w) => !w.startsWith("alignment-node-"))) {
       const url = /(http:\/\/\S+)/.exec(line)![1];
       const response = line.startsWith("storage-")
         ? await fetch(url, {
@@ -101,7 +127,7 @@ describe("[e2e] zg devnet", function () {
   });
 
   it("refuses a port that is taken, in one line, starting nothing", async () => {
-    const noNodes = ["--storage-nodes", "0", "--da-signers", "0", "--compute-providers", "0"];
+    const noNodes = ["--storage-nodes", "0", "--da-signers", "0", "--compute-providers", "0", "--no-alignment"];
     const blocker = startZg(["devnet", "--port", String(port), "--data-dir", dataDir, ...noNodes]);
     devnet = blocker;
     await waitFor(() => blocker.stdout().includes("devnet ready") || blocker.child.exitCode !== null, 150_000, "ready");
@@ -112,6 +138,8 @@ describe("[e2e] zg devnet", function () {
     );
     expect(second.stderr.trim().split("\n")).to.have.length(1);
     expect(fs.existsSync(`${dataDir}-2`)).to.equal(false);
+    const blocked = JSON.parse(fs.readFileSync(path.join(dataDir, "devnet.json"), "utf8")) as DevnetSummary;
+    expect(blocked.workers.filter((w) => w.startsWith("alignment-node-"))).to.deep.equal([]);
 
     blocker.child.kill("SIGINT");
     expect(await blocker.exited).to.equal(0);

@@ -28,6 +28,7 @@ interface DevnetFlags extends CommonFlags {
   storageNodes?: string;
   daSigners?: string;
   computeProviders?: string;
+  alignment?: boolean;
   rpc?: string;
   key?: string;
   deployParams?: string;
@@ -44,6 +45,7 @@ export function devnetCommand(): Command {
       .option("--storage-nodes <n>", "storage nodes to start (default 4)")
       .option("--da-signers <n>", "validators with a DA signer each to start (default 4)")
       .option("--compute-providers <n>", "validators serving the embedded model through a compute broker (default 1)")
+      .option("--no-alignment", "start no alignment node (default: one, for a license minted to dev account 19)")
       .option("--rpc <url>", "an external EVM chain to deploy to and run against instead of starting a local one")
       .option("--key <file>", "with --rpc: the key that deploys and funds the devnet's accounts (derived from it)")
       .option("--deploy-params <file>", "with --rpc: deploy params (default deploy/params/localhost.json)"),
@@ -59,6 +61,7 @@ export function devnetCommand(): Command {
         storageNodes: flags.storageNodes,
         daSigners: flags.daSigners,
         computeProviders: flags.computeProviders,
+        alignment: flags.alignment === false ? false : undefined,
         rpc: flags.rpc,
         keyFile: flags.key,
         deployParams: flags.deployParams,
@@ -125,6 +128,7 @@ async function startAll(options: DevnetOptions, dataDir: string, lifecycle: Life
       logger: logger.child({ module: worker.name }),
       metrics: registry,
       signal,
+      services,
     });
     lifecycle.add(worker.name, () => started.stop());
     endpoints.push(...started.endpoints);

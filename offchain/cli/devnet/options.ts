@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { integerOption, loggerOptionsSchema, metricsOptionsSchema, portOption } from "../../common/config";
+import {
+  booleanOption,
+  integerOption,
+  loggerOptionsSchema,
+  metricsOptionsSchema,
+  portOption,
+} from "../../common/config";
 
 /** Every option of `zg devnet`, with its default; flags, ZG_* env and --config override them. */
 export const devnetOptionsSchema = z
@@ -17,6 +23,8 @@ export const devnetOptionsSchema = z
     daSigners: integerOption().min(0).max(16).default(4),
     /** Validators (dev accounts 10..) staked, opted into compute and serving the embedded model through a broker. */
     computeProviders: integerOption().min(0).max(4).default(1),
+    /** One alignment node (license minted to dev account 19; no paid compute probes) in the devnet's process. */
+    alignment: booleanOption().default(true),
     logger: loggerOptionsSchema.prefault({}),
     metrics: metricsOptionsSchema.prefault({}),
     /** An external EVM chain's JSON-RPC URL: deploy to it and run the workers against it instead of a local chain. */

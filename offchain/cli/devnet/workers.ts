@@ -3,6 +3,7 @@ import type { Logger } from "../../common/logger";
 import type { Registry } from "prom-client";
 import type { DevnetAccounts } from "./accounts";
 import type { DevnetOptions } from "./options";
+import { alignmentNodeWorker } from "./alignmentNode";
 import { computeProvidersWorker } from "./computeProviders";
 import { daSignersWorker } from "./daSigners";
 import { inftOracleWorker } from "./inftOracle";
@@ -20,6 +21,8 @@ export interface DevnetWorkerContext {
   logger: Logger;
   metrics: Registry;
   signal: AbortSignal;
+  /** The services the workers before this one started (the alignment node checks the storage nodes). */
+  services: DevnetServices;
 }
 
 /** The devnet's service URLs by kind, written to devnet.json for tools (`zg market services --devnet`) to read. */
@@ -51,4 +54,5 @@ export const DEVNET_WORKERS: DevnetWorker[] = [
   daSignersWorker,
   computeProvidersWorker,
   inftOracleWorker,
+  alignmentNodeWorker,
 ];
