@@ -20,7 +20,7 @@ import {
 } from "../core";
 import { ensureSubmitted } from "./chain";
 import { downloadEntry, type BadNode, type DownloadOptions } from "./download";
-import { codingStripe, encodeShards, reconstructShards, decodeFile, type EcSpec } from "./erasure";
+import { codingStripe, encodeParity, reconstructShards, decodeFile, splitData, type EcSpec } from "./erasure";
 import { MANIFEST_KIND, manifestBytes, parseManifest, type Manifest } from "./manifest";
 import type { ClientErrorCode, NodeClient } from "./nodes";
 import { entryOf, prepareEntry, uploadEntries, type Entry, type UploadOptions } from "./upload";
@@ -68,17 +68,25 @@ export async function uploadFileEc(
       },
     );
   }
-  const shards = await encodeShards(data, spec);
-  const entries: Entry[] = [];
-  for (const shard of shards) entries.push(await prepareEntry(shard, opts.hasher));
+  // The data shards are hashed while the coder computes the parity: they run on different threads.
+  const dataShards = splitData(data, spec.k);
+  const hashData = async () => {
+    const out: Entry[] = [];
+    for (const shard of dataShards) out.push(await prepareEntry(shard, opts.hasher));
+    return out;
+  };
+  const [parity, dataEntries] = await Promise.all([encodeParity(dataShards, spec), hashData()]);
+  const shardSize = dataShards[0].length;
+  const entries = [...dataEntries];
+  for (const shard of parity) entries.push(await prepareEntry(shard, opts.hasher));
   const manifest: Manifest = {
     kind: MANIFEST_KIND,
     version: 2,
     k: spec.k,
     m: spec.m,
     size: data.length,
-    fileRoot: toHex(fileRootFromShards(data, shards[0].length, entries).root).toLowerCase(),
-    shardSize: shards[0].length,
+    fileRoot: toHex(fileRootFromShards(data, shardSize, entries).root).toLowerCase(),
+    shardSize,
     shards: entries.map((e, i) => ({ index: i, root: e.root.toLowerCase(), size: e.data.length, node: nodes[i].url })),
   };
   const manifestEntry = entryOf(manifestBytes(manifest));

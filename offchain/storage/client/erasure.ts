@@ -113,20 +113,36 @@ async function codeStriped(
   }
 }
 
-/** The k + m shards of `file` (data shards first, the last zero-padded), each `shardSizeFor(size, k)` bytes. */
-export async function encodeShards(file: Uint8Array, spec: EcSpec, stripe = STRIPE_BYTES): Promise<Buffer[]> {
-  const shardSize = shardSizeFor(file.length, spec.k);
-  const data = Buffer.alloc(shardSize * spec.k);
+/** A zeroed buffer in shared memory: SegmentHasher's threads read it without a copy. */
+function sharedBuffer(size: number): Buffer {
+  return Buffer.from(new SharedArrayBuffer(size));
+}
+
+/** The k data shards of `file`: consecutive `shardSizeFor(size, k)`-byte pieces, the last zero-padded. */
+export function splitData(file: Uint8Array, k: number): Buffer[] {
+  const shardSize = shardSizeFor(file.length, k);
+  const data = sharedBuffer(shardSize * k);
   data.set(file);
-  const shards: Buffer[] = [];
-  for (let i = 0; i < spec.k; i++) shards.push(data.subarray(i * shardSize, (i + 1) * shardSize));
-  for (let i = 0; i < spec.m; i++) shards.push(Buffer.alloc(shardSize));
+  return Array.from({ length: k }, (_, i) => data.subarray(i * shardSize, (i + 1) * shardSize));
+}
+
+/** The m parity shards of k data shards (as `splitData` cuts them). */
+export async function encodeParity(dataShards: Buffer[], spec: EcSpec, stripe = STRIPE_BYTES): Promise<Buffer[]> {
+  const shardSize = dataShards[0].length;
+  const shards = [...dataShards];
+  for (let i = 0; i < spec.m; i++) shards.push(sharedBuffer(shardSize));
   let sources = 0;
   for (let i = 0; i < spec.k; i++) sources |= 1 << i;
   let targets = 0;
   for (let i = spec.k; i < spec.k + spec.m; i++) targets |= 1 << i;
   await codeStriped(spec, sources, targets, shards, shardSize, stripe);
-  return shards;
+  return shards.slice(spec.k);
+}
+
+/** The k + m shards of `file` (data shards first, the last zero-padded), each `shardSizeFor(size, k)` bytes. */
+export async function encodeShards(file: Uint8Array, spec: EcSpec, stripe = STRIPE_BYTES): Promise<Buffer[]> {
+  const dataShards = splitData(file, spec.k);
+  return [...dataShards, ...(await encodeParity(dataShards, spec, stripe))];
 }
 
 /**
