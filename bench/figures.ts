@@ -37,6 +37,13 @@ export function pick(root: unknown, path: string): number | undefined {
 
 const results = (path: string) => (r: Report) => pick(r.results, path);
 const constant = (value: number) => () => value;
+/** The sum of several results; undefined when one is missing. */
+const sum =
+  (...paths: string[]) =>
+  (r: Report): number | undefined => {
+    const parts = paths.map((p) => pick(r.results, p));
+    return parts.some((v) => v === undefined) ? undefined : parts.reduce((a, b) => a! + b!, 0);
+  };
 
 /** The first element of the list at `results.<list>` whose fields match `where`, then `path` inside it. */
 const find =
@@ -97,6 +104,15 @@ export const FIGURES: Figure[] = [
     unit: "MB/s",
     better: "higher",
     value: find("runs", { mib: 256, ec: "none" }, "downloadMBps"),
+  },
+  {
+    domain: "storage",
+    report: "storage-ingest",
+    name: "node CPU per uploaded segment: frame read + checks + store",
+    unit: "ms",
+    better: "lower",
+    value: sum("readFrame.cpuMs", "checkSegment.cpuMs", "storeBatchOf8.cpuMs"),
+    reference: { kind: "baseline", what: "reading the same segment as JSON", value: results("readJsonBody.cpuMs") },
   },
   {
     domain: "storage",

@@ -17,6 +17,7 @@ interface Bench {
 export const BENCHES: Bench[] = [
   { script: "bench:storage" },
   { script: "bench:storage-miner" },
+  { script: "bench:storage-ingest" },
   { script: "bench:storage-client", env: { BENCH_MIB: "32,256" } },
   { script: "bench:da" },
   { script: "bench:da-encode" },
