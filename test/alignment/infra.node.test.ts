@@ -107,7 +107,8 @@ describe("alignment node: storage and DA down (in process)", function () {
 
   /** A node for `licenseId` signing with `signer`, real discovery, tries 100 ms apart. */
   async function start(f: Fixture, signer: HardhatEthersSigner, licenseId: number, storageNodes: string[]) {
-    const logger = createLogger({ level: "warn" }, { destination: { write: () => undefined } });
+    const lines: string[] = [];
+    const logger = createLogger({ level: "info" }, { destination: { write: (line: string) => lines.push(line) } });
     const lifecycle = new Lifecycle(logger);
     running.push(lifecycle);
     const chain = {
@@ -137,7 +138,7 @@ describe("alignment node: storage and DA down (in process)", function () {
       registry: createMetricsRegistry({ processMetrics: false }),
       chain,
     });
-    return options;
+    return { ...options, lines };
   }
 
   const attested = async (f: Fixture, id: number, epoch: bigint) =>
@@ -173,8 +174,11 @@ describe("alignment node: storage and DA down (in process)", function () {
     expect(report.faults.find((x) => x.kind === "STORAGE_DOWN")!.service).to.equal(storageAddress);
     expect((await f.rewards.attestation(1, epoch)).failures).to.equal(2n);
 
-    await start(f, f.bob, 2, [storage]);
+    const b = await start(f, f.bob, 2, [storage]);
     await waitFor(() => attested(f, 2, epoch), 20_000, "license 2's attestation");
+    // The enforcing node logs where each case went.
+    expect(b.lines.some((l) => l.includes(`enforced the case against ${f.signer.address} (target da)`))).to.equal(true);
+    expect(b.lines.some((l) => l.includes(`enforced the case against ${storageAddress} (target none)`))).to.equal(true);
     expect([...(await f.rewards.caseOf(f.signer.address, DA_DOWN, epoch))]).to.deep.equal([2n, true]);
     const [daEnforced] = await f.rewards.queryFilter(f.rewards.filters.Enforced(f.signer.address, DA_DOWN, epoch));
     expect(daEnforced.args.caller).to.equal(f.bob.address);
