@@ -6,6 +6,7 @@ import http from "node:http";
 import path from "node:path";
 import { expect } from "chai";
 import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic } from "ethers";
+import { decodeFrame, encodeFrame } from "../../offchain/storage/node/frame";
 import { runZg, startDevnet, startZg, waitFor, type Devnet } from "../helpers/process";
 import { startStorageNode, type StorageNodeProcess } from "../helpers/storageNodes";
 
@@ -36,12 +37,27 @@ async function rpc<T>(url: string, method: string, params: unknown[] = []): Prom
 }
 
 /** A node in front of `target` that flips one byte of every segment it serves. */
+/** Forwards to a node, flipping the first data byte of every segment it serves (JSON or frame). */
 function corruptingProxy(target: string): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       void (async () => {
+        if (req.method === "GET") {
+          const upstream = await fetch(`${target.replace(/\/$/, "")}${req.url}`);
+          let frame: Buffer = Buffer.from(await upstream.arrayBuffer());
+          if (upstream.status === 200) {
+            const decoded = decodeFrame(frame, 1);
+            const data = Buffer.from(decoded.segments[0].data);
+            data[0] ^= 0xff;
+            frame = encodeFrame({ ...decoded, segments: [{ ...decoded.segments[0], data }] });
+          }
+          res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "text/plain" });
+          res.end(frame);
+          return;
+        }
+        const body = Buffer.concat(chunks).toString();
         const upstream = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body });
         const answer = (await upstream.json()) as { result?: { data?: string } | null };
         const request = JSON.parse(body) as { method?: string };

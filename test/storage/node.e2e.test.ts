@@ -226,7 +226,7 @@ describe("[e2e] storage node on zg devnet", function () {
     expect(await ok(node.url, "zgs_checkFileFinalized", [root])).to.equal(true);
   });
 
-  it("takes segments as binary frames on POST /segments, with the same checks and codes", async () => {
+  it("takes segments as binary frames on POST /segments, with the same checks and codes, and serves them as frames", async () => {
     const data = bytes(3 * 256 * 1024 + 700, 16);
     const { layout, root } = await submit(data);
     await waitSubmitted(root);
@@ -244,11 +244,24 @@ describe("[e2e] storage node on zg devnet", function () {
     expect((await post(Buffer.from("not a frame"))).error?.data?.name).to.equal("MALFORMED_FRAME");
     expect(await fileInfo(root)).to.deep.include({ uploadedSegNum: 1, finalized: false });
 
+    const get = (what: string) => fetch(`${node.url.replace(/\/$/, "")}/segments/${what}`);
+    expect((await get(`${root}/1`)).status, "not held yet").to.equal(204);
     expect(await post(frameOf(data, layout, [0, 1, 2, 3]))).to.deep.include({ result: { stored: 3 } });
     expect(await ok(node.url, "zgs_checkFileFinalized", [root])).to.equal(true);
     await verifyAll(data, layout);
+
+    // Downloads as frames: the segment and the proof it came with, the same bytes as zgs_downloadSegmentWithProof.
+    const served = await get(`${root}/3`);
+    expect(served.headers.get("content-type")).to.equal("application/octet-stream");
+    expect(decodeFrame(Buffer.from(await served.arrayBuffer()), 1)).to.deep.equal(
+      decodeFrame(frameOf(data, layout, [3]), 1),
+    );
+    const refused = await get("0x12/1");
+    expect(refused.status).to.equal(400);
+    expect(((await refused.json()) as RpcAnswer).error?.data?.name).to.equal("INVALID_PARAMS");
     const metrics = await (await fetch(node.metricsUrl)).text();
     expect(metrics).to.include('zg_storage_rpc_seconds_count{method="zgs_uploadSegmentFrame"} 4');
+    expect(metrics).to.include('zg_storage_rpc_seconds_count{method="zgs_downloadSegmentFrame"} 3');
   });
 
   it("loses no acknowledged segment when killed with SIGKILL mid-upload, and finishes after a restart", async () => {

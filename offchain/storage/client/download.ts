@@ -8,7 +8,8 @@ import path from "node:path";
 import { ZgError, errorText } from "../../common/errors";
 import type { Logger } from "../../common/logger";
 import { BYTES_PER_SEGMENT, fileRoot } from "../core";
-import { checkSegment, fileShape } from "../node/segments";
+import { decodeFrame } from "../node/frame";
+import { checkUpload, fileShape, fromJson, type SegmentUpload } from "../node/segments";
 import { nodeKeeps, type ClientErrorCode, type FileInfo, type NodeClient, type ShardConfig } from "./nodes";
 import { quietProgress, type Progress } from "./progress";
 
@@ -60,6 +61,28 @@ export async function sourcesFor(
   return { sources: found.filter((s): s is Source => s !== undefined), unreachable };
 }
 
+/** A segment as the node sent it: a frame (binary route) or 0G's JSON; null when not held. */
+async function fetchOne(node: NodeClient, root: string, index: number) {
+  if (node.binaryDownloads) {
+    const frame = await node.downloadFrame(root, index);
+    if (frame !== undefined) return frame;
+  }
+  return node.downloadSegmentWithProof(root, index);
+}
+
+/** The one segment of a downloaded frame; a malformed frame throws (the node served bad data). */
+function fromFrame(body: Uint8Array): SegmentUpload {
+  const frame = decodeFrame(Buffer.from(body.buffer, body.byteOffset, body.length), 1);
+  const [s] = frame.segments;
+  return {
+    root: frame.root,
+    fileSize: frame.fileSize,
+    index: s.index,
+    proof: { lemma: s.lemma, path: s.path },
+    data: s.data,
+  };
+}
+
 /** Downloads and checks one entry; ZgError STORAGE_DOWNLOAD_FAILED naming the segment no node could serve. */
 export async function downloadEntry(root: string, nodes: NodeClient[], opts: DownloadOptions): Promise<Downloaded> {
   const { sources, unreachable } = await sourcesFor(root, nodes);
@@ -86,21 +109,22 @@ export async function downloadEntry(root: string, nodes: NodeClient[], opts: Dow
     );
     for (const s of candidates) {
       if (badUrls.has(s.node.url)) continue;
-      let seg;
+      let answer;
       try {
-        seg = await s.node.downloadSegmentWithProof(root, index);
+        answer = await fetchOne(s.node, root, index);
       } catch (err) {
         reasons.push(`${s.node.url}: ${errorText(err)}`);
         continue;
       }
-      if (seg === null) {
+      if (answer === null) {
         reasons.push(`${s.node.url}: not held`);
         continue;
       }
       try {
+        const seg = answer instanceof Uint8Array ? fromFrame(answer) : fromJson(answer);
         if (seg.root.toLowerCase() !== root.toLowerCase() || seg.index !== index)
           throw new Error("answered for another root or index");
-        const checked = checkSegment(seg, size);
+        const checked = checkUpload(seg, size);
         // Segments past the file's end (padding of the padded file) carry only zeros: nothing to copy.
         const start = index * BYTES_PER_SEGMENT;
         if (start < size) data.set(checked.data.subarray(0, Math.min(checked.data.length, size - start)), start);

@@ -51,6 +51,8 @@ export class NodeRefused extends Error {
 export class NodeClient {
   /** False once the node answered 404 to `POST /segments` (a node without the binary route): JSON-RPC then. */
   binaryUploads = true;
+  /** The same for `GET /segments/<root>/<index>`. */
+  binaryDownloads = true;
   // Frames go through node:http, which writes the buffer to the socket as is (fetch copies every request body).
   // Idle keep-alive sockets are unref'd by the agent: they never hold the process open.
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
@@ -96,33 +98,62 @@ export class NodeClient {
    * route; refusals throw NodeRefused like a JSON-RPC error.
    */
   async sendFrame(frame: Uint8Array): Promise<boolean> {
-    let answer: { status: number; body: string };
-    try {
-      answer = await postBytes(
-        new URL("segments", this.url.endsWith("/") ? this.url : `${this.url}/`),
-        frame,
-        this.agent,
-        this.timeoutMs,
-      );
-    } catch (err) {
-      throw new ZgError<ClientErrorCode>(
-        "STORAGE_NODE_UNREACHABLE",
-        `storage node ${this.url} did not take a segment upload: ${errorText(err)}`,
-        { hint: "start the node or leave it out of --nodes", cause: err },
-      );
-    }
+    const answer = await this.binary("segments", "POST", frame, "did not take a segment upload");
     if (answer.status === 404) {
       this.binaryUploads = false;
       return false;
     }
-    let body: { error?: { code: number; message: string; data?: { name?: string } } };
-    try {
-      body = JSON.parse(answer.body) as typeof body;
-    } catch {
-      throw new NodeRefused(this.url, answer.status, undefined, `HTTP ${answer.status}: ${answer.body.slice(0, 200)}`);
-    }
-    if (body.error) throw new NodeRefused(this.url, body.error.code, body.error.data?.name, body.error.message);
+    this.refusal(answer);
     return true;
+  }
+
+  /**
+   * The frame of segment `index` of `root` with its proof, from `GET /segments/<root>/<index>` (unchecked: the
+   * caller decodes and checks it); null when the node does not hold it, undefined (and no more tries) when the node
+   * has no such route.
+   */
+  async downloadFrame(root: string, index: number): Promise<Buffer | null | undefined> {
+    const answer = await this.binary(`segments/${root}/${index}`, "GET", undefined, "did not serve a segment");
+    if (answer.status === 404) {
+      this.binaryDownloads = false;
+      return undefined;
+    }
+    if (answer.status === 204) return null;
+    this.refusal(answer);
+    return answer.body;
+  }
+
+  private async binary(route: string, method: "GET" | "POST", body: Uint8Array | undefined, what: string) {
+    try {
+      const base = this.url.endsWith("/") ? this.url : `${this.url}/`;
+      return await httpBytes(new URL(route, base), method, body, this.agent, this.timeoutMs);
+    } catch (err) {
+      throw new ZgError<ClientErrorCode>(
+        "STORAGE_NODE_UNREACHABLE",
+        `storage node ${this.url} ${what}: ${errorText(err)}`,
+        {
+          hint: "start the node or leave it out of --nodes",
+          cause: err,
+        },
+      );
+    }
+  }
+
+  /** Throws NodeRefused for a JSON-RPC error body or any other status than 200. */
+  private refusal(answer: { status: number; body: Buffer }): void {
+    const json = answer.body.subarray(0, 1).toString() === "{";
+    if (answer.status === 200 && !json) return;
+    let parsed: { error?: { code: number; message: string; data?: { name?: string } } } = {};
+    try {
+      parsed = JSON.parse(answer.body.toString("utf8")) as typeof parsed;
+    } catch {
+      // not JSON: reported by status below
+    }
+    if (parsed.error) throw new NodeRefused(this.url, parsed.error.code, parsed.error.data?.name, parsed.error.message);
+    if (answer.status !== 200) {
+      const text = answer.body.toString("utf8").slice(0, 200);
+      throw new NodeRefused(this.url, answer.status, undefined, `HTTP ${answer.status}: ${text}`);
+    }
   }
 
   /** Which of a file's segments the node holds: one JSON-RPC batch of 1-sector `zgs_downloadSegment` probes. */
@@ -164,22 +195,26 @@ export class NodeClient {
   }
 }
 
-/** POSTs bytes; resolves with the status and the body as text. */
-function postBytes(url: URL, body: Uint8Array, agent: http.Agent, timeoutMs: number) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+/** One HTTP request with an optional byte body; resolves with the status and the body's bytes. */
+function httpBytes(
+  url: URL,
+  method: "GET" | "POST",
+  body: Uint8Array | undefined,
+  agent: http.Agent,
+  timeoutMs: number,
+) {
+  return new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
     const secure = url.protocol === "https:";
+    const headers = body
+      ? { "content-type": "application/octet-stream", "content-length": body.length }
+      : ({} as Record<string, string>);
     const req = (secure ? https : http).request(
       url,
-      {
-        method: "POST",
-        headers: { "content-type": "application/octet-stream", "content-length": body.length },
-        agent: secure ? undefined : agent,
-        timeout: timeoutMs,
-      },
+      { method, headers, agent: secure ? undefined : agent, timeout: timeoutMs },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
         res.on("error", reject);
       },
     );

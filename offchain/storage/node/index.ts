@@ -15,7 +15,7 @@ import { loadHashers } from "../core";
 import { createMinerMetrics, startMiner, type Miner } from "../miner";
 import { createStorageNodeMetrics } from "./metrics";
 import type { StorageNodeOptions } from "./options";
-import { adminMethods, segmentRoutes, zgsMethods, type RpcDeps } from "./rpc";
+import { adminMethods, segmentDownloadRoutes, segmentRoutes, zgsMethods, type RpcDeps } from "./rpc";
 import { buildRpcServer } from "./server";
 import { StorageStore } from "./store";
 import { startChainSync } from "./sync";
@@ -116,6 +116,7 @@ export async function initStorageNode(options: StorageNodeOptions, deps: Storage
     zgsMethods(rpcDeps),
     { metrics, logger: rpcDeps.logger, maxRequestBytes: options.maxRequestBytes, namespace: "zgs" },
     segmentRoutes(rpcDeps),
+    segmentDownloadRoutes(rpcDeps),
   );
   await api.listen({ host: options.host, port: options.port });
   lifecycle.add("api", () => api.close());

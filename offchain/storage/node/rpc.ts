@@ -8,8 +8,8 @@ import { BYTES_PER_SECTOR, SECTORS_PER_SEGMENT, buildLevels, proofAt, sectorLeav
 import { RpcError } from "./errors";
 import type { StorageNodeMetrics } from "./metrics";
 import type { ShardConfig } from "./options";
-import { decodeFrame } from "./frame";
-import type { BinaryRoute, RpcMethods } from "./server";
+import { decodeFrame, encodeFrame } from "./frame";
+import type { BinaryGetRoute, BinaryRoute, RpcMethods } from "./server";
 import {
   checkUpload,
   fromJson,
@@ -82,6 +82,15 @@ export async function uploadSegments(deps: RpcDeps, segs: SegmentUpload[]): Prom
   metrics.pendingBytes.set(store.pendingBytes());
   if (error ?? refused) throw error ?? refused;
   return results.filter((r) => r.stored).length;
+}
+
+/** A held segment with the proof it was uploaded with; null when the node does not hold it. */
+async function heldSegment(store: StorageStore, root: string, index: number) {
+  const f = store.file(root);
+  if (!f) return null;
+  const [data, proof] = await Promise.all([store.getSegment(root, index), store.getProof(root, index)]);
+  if (!data || !proof) return null;
+  return { root: f.record.root, data, index, proof, fileSize: f.record.size };
 }
 
 export function zgsMethods(deps: RpcDeps): RpcMethods {
@@ -166,20 +175,8 @@ export function zgsMethods(deps: RpcDeps): RpcMethods {
     zgs_downloadSegmentWithProof: {
       params: z.tuple([hashSchema, index]),
       handler: async ([root, i]) => {
-        const f = store.file(root as string);
-        if (!f) return null;
-        const [data, proof] = await Promise.all([
-          store.getSegment(root as string, i as number),
-          store.getProof(root as string, i as number),
-        ]);
-        if (!data || !proof) return null;
-        return {
-          root: f.record.root,
-          data: Buffer.from(data).toString("base64"),
-          index: i,
-          proof,
-          fileSize: f.record.size,
-        };
+        const seg = await heldSegment(store, root as string, i as number);
+        return seg && { ...seg, data: Buffer.from(seg.data).toString("base64") };
       },
     },
     zgs_getFileInfo: { params: z.tuple([hashSchema]), handler: async ([root]) => fileInfo(root as string) },
@@ -245,6 +242,33 @@ export function segmentRoutes(deps: RpcDeps): BinaryRoute[] {
           })),
         );
         return { stored };
+      },
+    },
+  ];
+}
+
+/** `GET /segments/<root>/<index>`: zgs_downloadSegmentWithProof as a one-segment frame; 204 when not held. */
+export function segmentDownloadRoutes(deps: RpcDeps): BinaryGetRoute[] {
+  return [
+    {
+      path: "/segments/:root/:index",
+      method: "zgs_downloadSegmentFrame",
+      handler: async ({ root, index }) => {
+        const parsedRoot = hashSchema.safeParse(root);
+        const i = /^\d{1,10}$/.test(index) ? Number(index) : NaN;
+        if (!parsedRoot.success || !(i <= 0xffffffff)) {
+          throw new RpcError(
+            "INVALID_PARAMS",
+            `GET /segments/<root>/<index> takes a 0x-prefixed 32-byte root and a segment index, not ${root}/${index}`,
+          );
+        }
+        const seg = await heldSegment(deps.store, root, i);
+        if (!seg) return null;
+        return encodeFrame({
+          root: seg.root,
+          fileSize: seg.fileSize,
+          segments: [{ index: i, lemma: seg.proof.lemma, path: seg.proof.path, data: seg.data }],
+        });
       },
     },
   ];

@@ -25,6 +25,16 @@ export interface BinaryRoute {
   handler(body: Buffer): Promise<unknown>;
 }
 
+/**
+ * A GET route answering bytes: 200 with `application/octet-stream`, 204 when there is nothing (null), or a refusal
+ * as a JSON-RPC error body with HTTP 400.
+ */
+export interface BinaryGetRoute {
+  path: string;
+  method: string;
+  handler(params: Record<string, string>): Promise<Uint8Array | null>;
+}
+
 const requestSchema = z.object({
   jsonrpc: z.literal("2.0"),
   id: z.union([z.string(), z.number(), z.null()]).optional(),
@@ -43,6 +53,7 @@ export function buildRpcServer(
   methods: RpcMethods,
   deps: { metrics: StorageNodeMetrics; logger: Logger; maxRequestBytes: number; namespace: string },
   binary: BinaryRoute[] = [],
+  binaryGets: BinaryGetRoute[] = [],
 ): FastifyInstance {
   const { metrics, logger, maxRequestBytes } = deps;
   const app = Fastify({ bodyLimit: maxRequestBytes, logger: false });
@@ -137,6 +148,17 @@ export function buildRpcServer(
     }
     return call(parsed);
   });
+  for (const route of binaryGets) {
+    app.get(route.path, async (req, reply) => {
+      let bytes: Uint8Array | null = null;
+      const answered = await answer(route.method, null, async () => {
+        bytes = await route.handler(req.params as Record<string, string>);
+      });
+      if (answered.error) return reply.code(400).send(answered);
+      if (bytes === null) return reply.code(204).send();
+      return reply.type("application/octet-stream").send(Buffer.from(bytes as Uint8Array));
+    });
+  }
   for (const route of binary) {
     app.post(route.path, async (req) =>
       answer(route.method, null, () => route.handler((req.body as Buffer | undefined) ?? Buffer.alloc(0))),
