@@ -31,8 +31,9 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
+/** Pseudo-random bytes in shared memory, as `zg storage upload` reads a large file (the hasher threads use it as is). */
 function randomish(n: number, seed: number): Buffer {
-  const out = Buffer.alloc(n);
+  const out = Buffer.from(new SharedArrayBuffer(n));
   let x = seed >>> 0 || 1;
   for (let i = 0; i < n; i += 4) {
     x = (x * 1103515245 + 12345) >>> 0;

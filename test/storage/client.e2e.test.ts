@@ -96,8 +96,8 @@ describe("[e2e] storage client (zg storage) on zg devnet", function () {
     nodes.push(node);
     return node;
   }
-  async function zg(args: string[]) {
-    const r = await runZg(args);
+  async function zg(args: string[], env: NodeJS.ProcessEnv = {}) {
+    const r = await runZg(args, env);
     if (r.code !== 0) throw new Error(`zg ${args.slice(0, 2).join(" ")} exited ${r.code}:\n${r.stderr}`);
     return r;
   }
@@ -133,18 +133,10 @@ describe("[e2e] storage client (zg storage) on zg devnet", function () {
 
   it("uploads with --ec 2+2 to 4 nodes, and downloads identical bytes with 2 of them stopped", async () => {
     fs.writeFileSync(ecFile(), ecData);
-    const up = await zg([
-      "storage",
-      "upload",
-      ecFile(),
-      "--ec",
-      "2+2",
-      "--nodes",
-      urls(nodes),
-      "--key-file",
-      keyFile,
-      ...chainFlags(),
-    ]);
+    const up = await zg(
+      ["storage", "upload", ecFile(), "--ec", "2+2", "--nodes", urls(nodes), "--key-file", keyFile, ...chainFlags()],
+      { ZG_PARALLEL_HASHING_BYTES: String(1024 * 1024) },
+    ); // the shared-memory read and hasher threads, as for a large file
     manifestRoot = up.stdout.trim();
     expect(manifestRoot).to.match(/^0x[0-9a-f]{64}$/);
     expect(await submitsOf(manifestRoot)).to.have.length(1);

@@ -29,6 +29,10 @@ export const storageClientOptionsSchema = z.strictObject({
   syncTimeoutMs: integerOption().positive().default(60_000),
   /** One JSON-RPC call to a storage node. */
   nodeTimeoutMs: integerOption().positive().default(30_000),
+  /** Files from this size up are read into shared memory and hashed on one thread per core. */
+  parallelHashingBytes: integerOption()
+    .min(1)
+    .default(8 * 1024 * 1024),
   logger: loggerOptionsSchema.prefault({ level: "warn" }),
 });
 export type StorageClientOptions = z.output<typeof storageClientOptionsSchema>;
@@ -92,8 +96,27 @@ async function requireReachable(nodes: NodeClient[]): Promise<void> {
   }
 }
 
-/** Files from this size up hash their segment roots on one thread per core (starting the threads costs ~50 ms). */
-const PARALLEL_HASHING_BYTES = 8 * 1024 * 1024;
+/**
+ * The file's bytes; from `parallelFrom` bytes up read straight into shared memory, which the hasher's threads use
+ * as is (a copy of a large file into fresh shared memory costs as much as hashing half of it).
+ */
+function readForUpload(file: string, parallelFrom: number): Uint8Array {
+  const size = fs.statSync(file).size;
+  if (size < parallelFrom) return fs.readFileSync(file);
+  const data = new Uint8Array(new SharedArrayBuffer(size));
+  const fd = fs.openSync(file, "r");
+  try {
+    let done = 0;
+    while (done < size) {
+      const n = fs.readSync(fd, data, done, size - done, done);
+      if (n === 0) throw new Error(`${file} ended after ${done} of ${size} bytes (it changed while read)`);
+      done += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return data;
+}
 
 const uploadOptions = (o: StorageClientOptions, logger: Logger, hasher?: SegmentHasher) => ({
   logger,
@@ -136,7 +159,7 @@ function uploadCommand(): Command {
     const { options, logger, nodes } = setUp(flags);
     let data: Uint8Array;
     try {
-      data = fs.readFileSync(file);
+      data = readForUpload(file, options.parallelHashingBytes);
     } catch (err) {
       throw new ZgError<ClientErrorCode>("STORAGE_FILE_UNREADABLE", `cannot read ${file}: ${errorText(err)}`, {
         hint: "check the path",
@@ -149,7 +172,7 @@ function uploadCommand(): Command {
     await loadHashers();
     await requireReachable(nodes);
     const client = await connectChain(options.chain, logger);
-    const hasher = data.length >= PARALLEL_HASHING_BYTES ? await SegmentHasher.start() : undefined;
+    const hasher = data.length >= options.parallelHashingBytes ? await SegmentHasher.start() : undefined;
     try {
       const started = performance.now();
       if (spec) {
