@@ -53,6 +53,10 @@ export const LICENSE_ABI = [
   "function totalMinted() view returns (uint256)",
 ];
 
+/** TeeTransferVerifier's view of acknowledged oracle signing keys, and its deployment record name. */
+export const TEE_VERIFIER_RECORD = "TeeTransferVerifier";
+export const TEE_VERIFIER_ABI = ["function isOracle(address oracle) view returns (bool)"];
+
 export interface AlignmentContracts {
   license: Contract;
   rewards: Contract;

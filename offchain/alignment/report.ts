@@ -6,10 +6,14 @@
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { ServicesReport } from "../market/discovery";
 import { downRecords, infraEvidence, isDown, type EpochInfra, type InfraRecord } from "./infra";
+import { oracleEvidence, oracleVerdict, type EpochOracles } from "./oracle";
 import { probeEvidence, type ProbeRecord } from "./probe";
 
-/** 2: the report carries `infra`, the tries at storage nodes and DA members judged by the down rule. */
-export const REPORT_VERSION = 2;
+/**
+ * 2: the report carries `infra`, the tries at storage nodes and DA members judged by the down rule. 3: it carries
+ * `oracles`, the canary transfers sent to iNFT oracles and what their answers showed.
+ */
+export const REPORT_VERSION = 3;
 
 /**
  * Kinds of failure. The compute kinds a probe or the status check finds (wrong model, bad bill signature,
@@ -23,6 +27,8 @@ export const FAILURE_KINDS = [
   "COMPUTE_DOWN",
   "STORAGE_DOWN",
   "DA_DOWN",
+  "INFT_ORACLE_BAD_PROOF",
+  "INFT_ORACLE_DOWN",
 ] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
@@ -33,6 +39,8 @@ export const REPORTABLE_KINDS: readonly FailureKind[] = [
   "COMPUTE_OVERBILLING",
   "DA_DOWN",
   "STORAGE_DOWN",
+  "INFT_ORACLE_BAD_PROOF",
+  "INFT_ORACLE_DOWN",
 ];
 
 /** The compute probes of an epoch: the node's ledger address (the probes' user) and what each probe found. */
@@ -41,7 +49,7 @@ export interface EpochProbes {
   records: ProbeRecord[];
 }
 
-export type CheckedService = "compute" | "compute-probe" | "storage" | "da";
+export type CheckedService = "compute" | "compute-probe" | "storage" | "da" | "inft-oracle";
 
 export interface Check {
   service: CheckedService;
@@ -81,6 +89,8 @@ export interface EpochReport {
   probes?: EpochProbes;
   /** Every try at the storage nodes and DA members, and the down rule they were judged by. */
   infra?: EpochInfra;
+  /** The canary transfers sent to iNFT oracles and what each answer showed (absent when none are configured). */
+  oracles?: EpochOracles;
 }
 
 export interface BuiltReport {
@@ -122,7 +132,12 @@ export function hashJson(value: unknown): string {
  * With `infra`, a storage node or DA member that has a record there fails only when it is down by the rule (failed
  * every try), the reason listing each try's error; without, its one sample decides.
  */
-export function checksOf(sampled: ServicesReport, probes?: EpochProbes, infra?: EpochInfra): Check[] {
+export function checksOf(
+  sampled: ServicesReport,
+  probes?: EpochProbes,
+  infra?: EpochInfra,
+  oracles?: EpochOracles,
+): Check[] {
   const records = new Map<string, InfraRecord>();
   for (const r of infra?.records ?? []) records.set(`${r.kind}/${(r.signer ?? r.url).toLowerCase()}`, r);
   /** The check of a storage node or DA member judged by its tries, when it has a record. */
@@ -183,13 +198,23 @@ export function checksOf(sampled: ServicesReport, probes?: EpochProbes, infra?: 
           },
     );
   }
+  for (const r of oracles?.records ?? []) {
+    const base = { service: "inft-oracle" as const, id: r.service, url: r.url };
+    const kind = oracleVerdict(r, oracles!.downAfter);
+    const reason =
+      kind === "INFT_ORACLE_DOWN"
+        ? `failed ${r.tries.length} of ${r.tries.length} tries: ${r.tries.map((t) => t.error).join("; ")}`
+        : r.findings.map((f) => `${f.check}: ${f.reason}`).join("; ");
+    checks.push(kind ? { ...base, ok: false, kind, reason } : { ...base, ok: true });
+  }
   return checks;
 }
 
 /**
  * The faults a node reports on chain: one per (service, reportable kind), with its evidence and its hash. A wrong
  * model seen in the status check comes first; a probe's finding of a kind already found for that service is not
- * repeated; then each storage node and DA member down by the rule (failed every try: `downRecords`).
+ * repeated; then each storage node and DA member down by the rule (failed every try: `downRecords`); then each iNFT
+ * oracle that failed every try (INFT_ORACLE_DOWN) or a canary check (INFT_ORACLE_BAD_PROOF).
  */
 export function faultsOf(
   sampled: ServicesReport,
@@ -197,6 +222,7 @@ export function faultsOf(
   licenseId: bigint,
   probes?: EpochProbes,
   infra?: EpochInfra,
+  oracles?: EpochOracles,
 ): Fault[] {
   const seen = new Set<string>();
   const faults: Fault[] = [];
@@ -237,6 +263,18 @@ export function faultsOf(
       faults.push({ kind: r.kind, service: r.service, evidence, evidenceHash: hashJson(evidence) });
     }
   }
+  if (oracles) {
+    const context = { chainId: sampled.chainId, epoch, licenseId };
+    const oracleSeen = new Set<string>();
+    for (const r of oracles.records) {
+      const kind = oracleVerdict(r, oracles.downAfter);
+      const key = `${r.service.toLowerCase()}/${kind}`;
+      if (!kind || oracleSeen.has(key)) continue;
+      oracleSeen.add(key);
+      const evidence = oracleEvidence(r, kind, oracles, context);
+      faults.push({ kind, service: r.service, evidence, evidenceHash: hashJson(evidence) });
+    }
+  }
   return faults;
 }
 
@@ -247,8 +285,9 @@ export function buildReport(
   licenseId: bigint,
   probes?: EpochProbes,
   infra?: EpochInfra,
+  oracles?: EpochOracles,
 ): BuiltReport {
-  const checks = checksOf(sampled, probes, infra);
+  const checks = checksOf(sampled, probes, infra, oracles);
   const failures = checks.filter((c) => !c.ok).length;
   const report: EpochReport = {
     version: REPORT_VERSION,
@@ -259,10 +298,11 @@ export function buildReport(
     checked: checks.length,
     failures,
     checks,
-    faults: faultsOf(sampled, epoch, licenseId, probes, infra),
+    faults: faultsOf(sampled, epoch, licenseId, probes, infra, oracles),
     sampled,
     probes,
     infra,
+    oracles,
   };
   const json = canonicalJson(report);
   return { report, json, root: keccak256(toUtf8Bytes(json)) };

@@ -1,12 +1,13 @@
 /**
  * An alignment node: once per epoch it samples the network's services (compute providers, storage nodes, DA
  * signers), probes each compute service with one paid request (its bill's binding, fee and model), tries again the
- * storage nodes and DA members that failed (down only after `probe.downAfter` failed tries), reports the faults
+ * storage nodes and DA members that failed (down only after `probe.downAfter` failed tries), sends each configured
+ * iNFT oracle a valid and a mismatched canary transfer (its proof, its acknowledgement, its re-sealed key), reports the faults
  * found, attests with the hash of its report and claims the rewards of past epochs. Built by `initAlignmentNode`;
  * `close()` (the lifecycle) stops it in reverse.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { ZeroAddress, type Contract } from "ethers";
+import { Contract, ZeroAddress } from "ethers";
 import type { Registry } from "prom-client";
 import { connectChain, type ChainClient } from "../../common/chain";
 import { ZgError, errorText } from "../../common/errors";
@@ -14,12 +15,14 @@ import type { Lifecycle } from "../../common/lifecycle";
 import type { Logger } from "../../common/logger";
 import { MetricsFactory, startMetricsServer } from "../../common/metrics";
 import { discoverServices, type DiscoverOptions, type ServicesReport } from "../../market/discovery";
-import { alignmentContracts, kindId, revertName, targetName } from "../chain";
+import { alignmentContracts, kindId, revertName, targetName, TEE_VERIFIER_ABI, TEE_VERIFIER_RECORD } from "../chain";
 import { firstTries, retryIntervalMs, type EpochInfra } from "../infra";
 import { buildReport, failureCounts, type Fault } from "../report";
+import type { EpochOracles } from "../oracle";
 import { retryFailed } from "./infra";
 import { createAlignmentMetrics, type AlignmentMetrics } from "./metrics";
 import type { AlignmentNodeOptions } from "./options";
+import { probeOracles } from "./oracle";
 import { initComputeProbe, type ComputeProbe } from "./probe";
 import { ReportStore } from "./store";
 
@@ -194,13 +197,14 @@ async function runEpoch(ctx: EpochContext, epoch: bigint, signal: AbortSignal): 
       storageNodes: ctx.options.storageNodes,
       timeoutMs: ctx.options.probeTimeoutMs,
     });
-    // The compute probes and the later tries at failed storage nodes / DA members run side by side.
-    const [records, infra] = await Promise.all([
+    // The compute probes, the later tries at failed storage nodes / DA members and the oracle canaries run side by side.
+    const [records, infra, oracles] = await Promise.all([
       ctx.probe ? ctx.probe.run(sampled, log, signal) : undefined,
       tryInfra(ctx, sampled, sampledAt, epoch, log, signal),
+      tryOracles(ctx, sampled, epoch, log, signal),
     ]);
     const probes = ctx.probe && records ? { user: ctx.probe.user, records } : undefined;
-    const built = buildReport(sampled, epoch, licenseId, probes, infra);
+    const built = buildReport(sampled, epoch, licenseId, probes, infra, oracles);
     const { checked, failures, faults, checks } = built.report;
     const file = await ctx.store.write(epoch, built.json);
     metrics.servicesChecked.set(checked);
@@ -255,6 +259,51 @@ async function tryInfra(
   const options = { downAfter, intervalMs, chainId: sampled.chainId, block: sampled.block };
   await retryFailed(records, { ...options, timeoutMs: ctx.options.probeTimeoutMs }, log, signal);
   return { downAfter, records };
+}
+
+/**
+ * The canary transfers to every configured iNFT oracle (none configured: undefined), an oracle that does not answer
+ * tried again like a storage node (`probe.downAfter` tries, spread so the last comes before half of what is left).
+ */
+async function tryOracles(
+  ctx: EpochContext,
+  sampled: ServicesReport,
+  epoch: bigint,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<EpochOracles | undefined> {
+  const urls = ctx.options.inftOracles;
+  if (urls.length === 0) return undefined;
+  const { downAfter, downIntervalMs } = ctx.options.probe;
+  const [[start, length], block] = await Promise.all([
+    ctx.rewards.schedule() as Promise<[bigint, bigint]>,
+    ctx.client.provider.getBlock("latest"),
+  ]);
+  const now = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
+  const remaining = start + (epoch + 1n) * length - now;
+  const verifierAddress = ctx.client.contractAddress(TEE_VERIFIER_RECORD);
+  let nft = verifierAddress;
+  try {
+    nft = ctx.client.contractAddress("AgentNFT");
+  } catch {
+    // No AgentNFT in the record: the canaries name the verifier (the oracle does not read the chain).
+  }
+  const options = {
+    chainId: sampled.chainId,
+    verifier: new Contract(verifierAddress, TEE_VERIFIER_ABI, ctx.client.provider),
+    nft,
+    downAfter,
+    intervalMs: retryIntervalMs(downAfter, Number(length), Number(remaining), downIntervalMs),
+    timeoutMs: ctx.options.probeTimeoutMs,
+    now,
+  };
+  const oracles = await probeOracles(urls, options, log, signal);
+  for (const r of oracles.records) {
+    const result = !r.tries.some((t) => t.ok) ? "down" : r.findings.length > 0 ? "fault" : "ok";
+    ctx.metrics.oracleProbes.inc({ result });
+    for (const f of r.findings) ctx.metrics.oracleFindings.inc({ check: f.check });
+  }
+  return oracles;
 }
 
 async function attest(

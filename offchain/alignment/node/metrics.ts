@@ -38,6 +38,16 @@ export function createAlignmentMetrics(m: MetricsFactory) {
       name: "zg_alignment_probe_funded_wei_total",
       help: "Wei the node deposited into its compute ledger account for probes",
     }),
+    oracleProbes: m.counter({
+      name: "zg_alignment_oracle_probes_total",
+      help: "iNFT oracle canary probes, by result (ok, fault, down)",
+      labelNames: ["result"] as const,
+    }),
+    oracleFindings: m.counter({
+      name: "zg_alignment_oracle_findings_total",
+      help: "Failed iNFT oracle checks, by check (answer, signature, acknowledged, sealed-key, mismatch)",
+      labelNames: ["check"] as const,
+    }),
     claimedWei: m.counter({ name: "zg_alignment_claimed_wei_total", help: "Rewards claimed, in wei" }),
     epochErrors: m.counter({
       name: "zg_alignment_epoch_errors_total",

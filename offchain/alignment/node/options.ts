@@ -44,6 +44,14 @@ export const alignmentNodeOptionsSchema = z.strictObject({
   dataDir: z.string().min(1).default(".zg/alignment-node"),
   /** Storage node JSON-RPC URLs to check (no on-chain registry lists them). */
   storageNodes: z.array(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" })).default([]),
+  /**
+   * iNFT transfer oracle URLs to send canary transfers to each epoch (no on-chain registry lists their URLs; their
+   * signing keys are acknowledged on TeeTransferVerifier).
+   */
+  inftOracles: z
+    .array(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }))
+    .refine((urls) => new Set(urls).size === urls.length, "lists a URL twice")
+    .default([]),
   /** How often to read the current epoch. */
   pollIntervalMs: integerOption().min(100).default(5000),
   /** Per-probe limit; a service that has not answered by then counts as down. */

@@ -14,6 +14,7 @@ interface AlignmentNodeFlags extends CommonFlags {
   license?: string;
   dataDir?: string;
   storageNodes?: string;
+  inftOracles?: string;
   pollIntervalMs?: string;
   probeTimeoutMs?: string;
   claim?: boolean;
@@ -47,6 +48,7 @@ export function alignmentNodeCommand(): Command {
       .option("--license <id>", "the license this node attests for")
       .option("--data-dir <dir>", "where epoch reports are kept (default .zg/alignment-node)")
       .option("--storage-nodes <urls>", "storage node URLs to check, comma-separated (none are registered on chain)")
+      .option("--inft-oracles <urls>", "iNFT transfer oracle URLs to send canary transfers to, comma-separated")
       .option("--poll-interval-ms <ms>", "how often to read the current epoch (default 5000)")
       .option("--probe-timeout-ms <ms>", "per-probe timeout (default 3000)")
       .option("--no-claim", "do not claim past epochs' rewards")
@@ -72,6 +74,7 @@ export function alignmentNodeCommand(): Command {
         licenseId: flags.license,
         dataDir: flags.dataDir,
         storageNodes: splitList(flags.storageNodes),
+        inftOracles: splitList(flags.inftOracles),
         pollIntervalMs: flags.pollIntervalMs,
         probeTimeoutMs: flags.probeTimeoutMs,
         claim: flags.claim === false ? false : undefined,

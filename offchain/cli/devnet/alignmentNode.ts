@@ -20,7 +20,7 @@ const ALIGNMENT_ACCOUNT = 19;
 
 /**
  * One alignment node (`zg alignment-node`) in the devnet's process, for a license the deployer mints to dev account
- * 19, checking the devnet's storage nodes, DA signers and compute provider each epoch, with its config file an
+ * 19, checking the devnet's storage nodes, DA signers, compute provider and iNFT oracle each epoch, with its config file an
  * operator could pass to `zg alignment-node --config`. It never sends paid compute probes (`probe.compute: false`), so
  * it spends only gas. `--no-alignment` skips it; without the license admin role (governance holds it) it says what to
  * run and starts nothing.
@@ -44,6 +44,7 @@ export const alignmentNodeWorker: DevnetWorker = {
       licenseId: Number(licenseId),
       dataDir: path.join(dir, "data"),
       storageNodes: ctx.services.storageNodes,
+      inftOracles: ctx.services.inftOracles,
       probe: { compute: false },
     });
     const options = loadConfig(alignmentNodeOptionsSchema, { file, env: {} });
