@@ -1,7 +1,7 @@
 // The alignment node in process against the hardhat network and real iNFT oracle servers (offchain/inft/oracle.ts):
 // an acknowledged honest oracle passes; an oracle whose key TeeTransferVerifier does not acknowledge, one that signs
 // a transfer whose key does not match the commitment, and a URL nobody listens on are reported by two licenses
-// (INFT_ORACLE_BAD_PROOF, INFT_ORACLE_DOWN) with the hash of their evidence, and the second node enforces (target None).
+// (INFT_ORACLE_BAD_PROOF, INFT_ORACLE_DOWN) with their evidence's hash, and the second node enforces (target None).
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";

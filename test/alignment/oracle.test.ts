@@ -1,7 +1,7 @@
 // iNFT oracle canaries, pure: a real oracle's answer (offchain/inft/oracle.ts handleTransfer) to a valid canary
 // passes every check and it refuses the mismatched one; each way of lying (a proof by another key, an unacknowledged
 // key, a key re-sealed to someone else or to another key, signing the mismatched canary) is a finding; the address an
-// oracle is reported under cannot be chosen by the oracle; down and bad-proof verdicts and their evidence in the report.
+// oracle is reported under cannot be chosen by the oracle; the down and bad-proof verdicts and their evidence.
 import { expect } from "chai";
 import fc from "fast-check";
 import { Wallet } from "ethers";

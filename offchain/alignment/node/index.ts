@@ -2,9 +2,9 @@
  * An alignment node: once per epoch it samples the network's services (compute providers, storage nodes, DA
  * signers), probes each compute service with one paid request (its bill's binding, fee and model), tries again the
  * storage nodes and DA members that failed (down only after `probe.downAfter` failed tries), sends each configured
- * iNFT oracle a valid and a mismatched canary transfer (its proof, its acknowledgement, its re-sealed key), reports the faults
- * found, attests with the hash of its report and claims the rewards of past epochs. Built by `initAlignmentNode`;
- * `close()` (the lifecycle) stops it in reverse.
+ * iNFT oracle a valid and a mismatched canary transfer (its proof, its acknowledgement, its re-sealed key), reports
+ * the faults found, attests with the hash of its report and claims the rewards of past epochs. Built by
+ * `initAlignmentNode`; `close()` (the lifecycle) stops it in reverse.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { Contract, ZeroAddress } from "ethers";
@@ -197,7 +197,8 @@ async function runEpoch(ctx: EpochContext, epoch: bigint, signal: AbortSignal): 
       storageNodes: ctx.options.storageNodes,
       timeoutMs: ctx.options.probeTimeoutMs,
     });
-    // The compute probes, the later tries at failed storage nodes / DA members and the oracle canaries run side by side.
+    // The compute probes, the later tries at failed storage nodes / DA members and the oracle canaries run side by
+    // side.
     const [records, infra, oracles] = await Promise.all([
       ctx.probe ? ctx.probe.run(sampled, log, signal) : undefined,
       tryInfra(ctx, sampled, sampledAt, epoch, log, signal),
