@@ -199,18 +199,19 @@ describe("alignment tasks", function () {
         `license 1: owner ${f.alice.address}, operator ${hre.ethers.ZeroAddress}, payee ${f.alice.address}`,
       );
       expect(lines[6]).to.equal(`claimable ${formatEther(REWARD / 2n)} for epochs ${e} (last 64 ended epochs)`);
-      // Then the rules in force, with their targets (the devnet params' five).
-      expect(lines[7]).to.equal(`rules (5; DA registry ${f.ctx.record.contracts.DASignerRegistry.address}):`);
+      // Then the rules in force, with their targets (the devnet params' seven).
+      expect(lines[7]).to.equal(`rules (7; DA registry ${f.ctx.record.contracts.DASignerRegistry.address}):`);
       expect(lines[8].split(/\s+/)).to.deep.equal(["kind", "target", "threshold", "slashPpm", "jail"]);
       const rows = lines.slice(9).map((l) => l.split(/\s+/));
       expect(rows).to.deep.include(["COMPUTE_BAD_SIGNATURE", "compute", "2", "10000", "yes"]);
       expect(rows).to.deep.include(["DA_DOWN", "da", "2", "1000", "no"]);
       expect(rows).to.deep.include(["STORAGE_DOWN", "none", "2", "0", "no"]);
+      expect(rows).to.deep.include(["INFT_ORACLE_BAD_PROOF", "none", "2", "0", "no"]);
       // A removed rule is no longer listed.
       await f.rewards.setRule(kindId("COMPUTE_OVERBILLING"), 0, 0, false, 0);
       lines = [];
       await run("alignment:status", "0");
-      expect(lines.find((l) => l.startsWith("rules ("))).to.match(/^rules \(4; /);
+      expect(lines.find((l) => l.startsWith("rules ("))).to.match(/^rules \(6; /);
       expect(lines.some((l) => l.startsWith("COMPUTE_OVERBILLING"))).to.equal(false);
     });
   });
