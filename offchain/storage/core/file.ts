@@ -1,6 +1,7 @@
 import { BYTES_PER_SECTOR, BYTES_PER_SEGMENT, SECTORS_PER_SEGMENT, SEGMENT_HEIGHT } from "./constants";
 import { hashPair, keccak256, toHex, zeros } from "./hash";
 import { buildLevels, merkleRoot, proofAt, type MerkleProof } from "./merkle";
+import { sectorTreeRoot } from "./sectorTree";
 
 /** One subtree of a submission: its root and height (log2 of its sectors). */
 export interface SubmissionNode {
@@ -99,7 +100,7 @@ export function segmentSectors(padded: number, index: number): number {
 
 /** Root of segment `index` of the zero-padded data: a promote-odd tree over its sector leaves. */
 export function segmentRoot(data: Uint8Array, padded: number, index: number): Uint8Array {
-  return merkleRoot(sectorLeaves(data, index * SECTORS_PER_SEGMENT, segmentSectors(padded, index)));
+  return sectorTreeRoot(data, index * SECTORS_PER_SEGMENT, segmentSectors(padded, index));
 }
 
 /**
@@ -136,7 +137,7 @@ function subtreeRoot(data: Uint8Array, layout: FileLayout, offset: number, heigh
     const first = offset / SECTORS_PER_SEGMENT;
     return merkleRoot(layout.segmentRoots.slice(first, first + 2 ** (height - SEGMENT_HEIGHT)));
   }
-  return merkleRoot(sectorLeaves(data, offset, 2 ** height));
+  return sectorTreeRoot(data, offset, 2 ** height);
 }
 
 /** The submission of `data` for Flow.submit: one node per subtree of the padded file, largest first. */

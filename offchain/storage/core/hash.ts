@@ -1,5 +1,6 @@
 import { createKeccak, type IHasher } from "hash-wasm";
 import { BYTES_PER_SECTOR, HASH_BYTES } from "./constants";
+import { loadSectorTree } from "./sectorTree";
 
 /**
  * keccak256 through hash-wasm, the fastest implementation here. A hasher instance is not re-entrant, so each
@@ -11,6 +12,7 @@ let keccak: IHasher | undefined;
 /** Compiles the WebAssembly hashers; idempotent. Every other function of the core needs it done. */
 export async function loadHashers(): Promise<void> {
   if (!keccak) keccak = await createKeccak(256);
+  loadSectorTree();
 }
 
 function hasher(): IHasher {

@@ -5,4 +5,5 @@ export * from "./merkle";
 export * from "./file";
 export * from "./flowTree";
 export * from "./pora";
+export * from "./sectorTree";
 export * from "./segmentHasher";

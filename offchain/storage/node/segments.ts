@@ -8,11 +8,10 @@ import {
   BYTES_PER_SEGMENT,
   SECTORS_PER_SEGMENT,
   fromHex,
-  merkleRoot,
   numSplits,
   paddedSectors,
   sectorCount,
-  sectorLeaves,
+  sectorTreeRoot,
   segmentData,
   segmentProof,
   segmentSectors,
@@ -143,7 +142,7 @@ export function checkUpload(seg: SegmentUpload, knownSize?: number): CheckedSegm
     }
   }
   const proof: MerkleProof = { lemma: seg.proof.lemma.map(fromHex), path: seg.proof.path };
-  const segRoot = merkleRoot(sectorLeaves(data, 0, data.length / BYTES_PER_SECTOR));
+  const segRoot = sectorTreeRoot(data, 0, data.length / BYTES_PER_SECTOR);
   if (!verifyProof(fromHex(seg.root), segRoot, seg.index, shape.segments, proof)) {
     throw new RpcError(
       "BAD_PROOF",

@@ -1,0 +1,207 @@
+// keccak256 merkle roots of 256-byte sectors in one WebAssembly call.
+//
+// A storage segment is 1024 sectors: hashing its tree through a general-purpose hasher costs 2047 crossings from
+// JavaScript, each with its own init, copy and digest. Here the whole promote-odd tree (0G's layout, the same as
+// `buildLevels` in offchain/storage/core/merkle.ts) is hashed in one call with the sponge state in registers.
+// Built by `npm run build:wasm` (AssemblyScript); checked against hash-wasm by test/storage/sectorTree.test.ts.
+
+const SECTOR_BYTES: usize = 256;
+const MAX_SECTORS: usize = 1024;
+const RATE_LANES: usize = 17; // keccak256: a 136-byte rate
+
+// Fixed layout above the static data: the sponge state, then the caller's sectors, then the tree's leaves.
+const STATE: usize = (__heap_base + 7) & ~(<usize>7);
+const INPUT: usize = STATE + 256;
+const LEAVES: usize = INPUT + MAX_SECTORS * SECTOR_BYTES;
+const END: usize = LEAVES + MAX_SECTORS * 32;
+
+const RC: StaticArray<u64> = [
+  0x0000000000000001, 0x0000000000008082, 0x800000000000808a, 0x8000000080008000, 0x000000000000808b,
+  0x0000000080000001, 0x8000000080008081, 0x8000000000008009, 0x000000000000008a, 0x0000000000000088,
+  0x0000000080008009, 0x000000008000000a, 0x000000008000808b, 0x800000000000008b, 0x8000000000008089,
+  0x8000000000008003, 0x8000000000008002, 0x8000000000000080, 0x000000000000800a, 0x800000008000000a,
+  0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
+];
+
+/** Where the caller writes up to 1024 sectors; grows the memory on the first call. */
+export function input(): usize {
+  const have = (<usize>memory.size()) << 16;
+  if (END > have) memory.grow(<i32>((END - have + 0xffff) >> 16));
+  return INPUT;
+}
+
+/** The largest sector count `root` takes. */
+export function maxSectors(): usize {
+  return MAX_SECTORS;
+}
+
+/** keccak-f[1600] on the state at STATE: lane x + 5y is a<x><y>; theta, rho and pi, chi, iota unrolled per round. */
+function permute(): void {
+  let a00 = load<u64>(STATE, 0);
+  let a10 = load<u64>(STATE, 8);
+  let a20 = load<u64>(STATE, 16);
+  let a30 = load<u64>(STATE, 24);
+  let a40 = load<u64>(STATE, 32);
+  let a01 = load<u64>(STATE, 40);
+  let a11 = load<u64>(STATE, 48);
+  let a21 = load<u64>(STATE, 56);
+  let a31 = load<u64>(STATE, 64);
+  let a41 = load<u64>(STATE, 72);
+  let a02 = load<u64>(STATE, 80);
+  let a12 = load<u64>(STATE, 88);
+  let a22 = load<u64>(STATE, 96);
+  let a32 = load<u64>(STATE, 104);
+  let a42 = load<u64>(STATE, 112);
+  let a03 = load<u64>(STATE, 120);
+  let a13 = load<u64>(STATE, 128);
+  let a23 = load<u64>(STATE, 136);
+  let a33 = load<u64>(STATE, 144);
+  let a43 = load<u64>(STATE, 152);
+  let a04 = load<u64>(STATE, 160);
+  let a14 = load<u64>(STATE, 168);
+  let a24 = load<u64>(STATE, 176);
+  let a34 = load<u64>(STATE, 184);
+  let a44 = load<u64>(STATE, 192);
+  for (let i = 0; i < 24; i++) {
+    const c0 = a00 ^ a01 ^ a02 ^ a03 ^ a04;
+    const c1 = a10 ^ a11 ^ a12 ^ a13 ^ a14;
+    const c2 = a20 ^ a21 ^ a22 ^ a23 ^ a24;
+    const c3 = a30 ^ a31 ^ a32 ^ a33 ^ a34;
+    const c4 = a40 ^ a41 ^ a42 ^ a43 ^ a44;
+    const d0 = c4 ^ rotl<u64>(c1, 1);
+    const d1 = c0 ^ rotl<u64>(c2, 1);
+    const d2 = c1 ^ rotl<u64>(c3, 1);
+    const d3 = c2 ^ rotl<u64>(c4, 1);
+    const d4 = c3 ^ rotl<u64>(c0, 1);
+    const b00 = a00 ^ d0;
+    const b13 = rotl<u64>(a01 ^ d0, 36);
+    const b21 = rotl<u64>(a02 ^ d0, 3);
+    const b34 = rotl<u64>(a03 ^ d0, 41);
+    const b42 = rotl<u64>(a04 ^ d0, 18);
+    const b02 = rotl<u64>(a10 ^ d1, 1);
+    const b10 = rotl<u64>(a11 ^ d1, 44);
+    const b23 = rotl<u64>(a12 ^ d1, 10);
+    const b31 = rotl<u64>(a13 ^ d1, 45);
+    const b44 = rotl<u64>(a14 ^ d1, 2);
+    const b04 = rotl<u64>(a20 ^ d2, 62);
+    const b12 = rotl<u64>(a21 ^ d2, 6);
+    const b20 = rotl<u64>(a22 ^ d2, 43);
+    const b33 = rotl<u64>(a23 ^ d2, 15);
+    const b41 = rotl<u64>(a24 ^ d2, 61);
+    const b01 = rotl<u64>(a30 ^ d3, 28);
+    const b14 = rotl<u64>(a31 ^ d3, 55);
+    const b22 = rotl<u64>(a32 ^ d3, 25);
+    const b30 = rotl<u64>(a33 ^ d3, 21);
+    const b43 = rotl<u64>(a34 ^ d3, 56);
+    const b03 = rotl<u64>(a40 ^ d4, 27);
+    const b11 = rotl<u64>(a41 ^ d4, 20);
+    const b24 = rotl<u64>(a42 ^ d4, 39);
+    const b32 = rotl<u64>(a43 ^ d4, 8);
+    const b40 = rotl<u64>(a44 ^ d4, 14);
+    a00 = b00 ^ (~b10 & b20);
+    a10 = b10 ^ (~b20 & b30);
+    a20 = b20 ^ (~b30 & b40);
+    a30 = b30 ^ (~b40 & b00);
+    a40 = b40 ^ (~b00 & b10);
+    a01 = b01 ^ (~b11 & b21);
+    a11 = b11 ^ (~b21 & b31);
+    a21 = b21 ^ (~b31 & b41);
+    a31 = b31 ^ (~b41 & b01);
+    a41 = b41 ^ (~b01 & b11);
+    a02 = b02 ^ (~b12 & b22);
+    a12 = b12 ^ (~b22 & b32);
+    a22 = b22 ^ (~b32 & b42);
+    a32 = b32 ^ (~b42 & b02);
+    a42 = b42 ^ (~b02 & b12);
+    a03 = b03 ^ (~b13 & b23);
+    a13 = b13 ^ (~b23 & b33);
+    a23 = b23 ^ (~b33 & b43);
+    a33 = b33 ^ (~b43 & b03);
+    a43 = b43 ^ (~b03 & b13);
+    a04 = b04 ^ (~b14 & b24);
+    a14 = b14 ^ (~b24 & b34);
+    a24 = b24 ^ (~b34 & b44);
+    a34 = b34 ^ (~b44 & b04);
+    a44 = b44 ^ (~b04 & b14);
+
+    a00 ^= unchecked(RC[i]);
+  }
+  store<u64>(STATE, a00, 0);
+  store<u64>(STATE, a10, 8);
+  store<u64>(STATE, a20, 16);
+  store<u64>(STATE, a30, 24);
+  store<u64>(STATE, a40, 32);
+  store<u64>(STATE, a01, 40);
+  store<u64>(STATE, a11, 48);
+  store<u64>(STATE, a21, 56);
+  store<u64>(STATE, a31, 64);
+  store<u64>(STATE, a41, 72);
+  store<u64>(STATE, a02, 80);
+  store<u64>(STATE, a12, 88);
+  store<u64>(STATE, a22, 96);
+  store<u64>(STATE, a32, 104);
+  store<u64>(STATE, a42, 112);
+  store<u64>(STATE, a03, 120);
+  store<u64>(STATE, a13, 128);
+  store<u64>(STATE, a23, 136);
+  store<u64>(STATE, a33, 144);
+  store<u64>(STATE, a43, 152);
+  store<u64>(STATE, a04, 160);
+  store<u64>(STATE, a14, 168);
+  store<u64>(STATE, a24, 176);
+  store<u64>(STATE, a34, 184);
+  store<u64>(STATE, a44, 192);
+}
+
+function clearState(): void {
+  memory.fill(STATE, 0, 200);
+}
+
+// XORs `lanes` lanes from `src` into the state from lane `at` on.
+function absorb(src: usize, at: usize, lanes: usize): void {
+  const to = STATE + 8 * at;
+  for (let i: usize = 0; i < lanes; i++) store<u64>(to + 8 * i, load<u64>(to + 8 * i) ^ load<u64>(src + 8 * i));
+}
+
+// keccak's pad10*1 on a block that ends `lanes` lanes in: 0x01 after the message, 0x80 in the rate's last byte.
+function padAndPermute(lanes: usize): void {
+  store<u64>(STATE + 8 * lanes, load<u64>(STATE + 8 * lanes) ^ 0x01);
+  store<u64>(STATE + 8 * (RATE_LANES - 1), load<u64>(STATE + 8 * (RATE_LANES - 1)) ^ 0x8000000000000000);
+  permute();
+}
+
+/** keccak256 of the 256 bytes at `src` into the 32 bytes at `dst`: one full block, then 120 bytes and the pad. */
+function hashSector(src: usize, dst: usize): void {
+  clearState();
+  absorb(src, 0, RATE_LANES);
+  permute();
+  absorb(src + RATE_LANES * 8, 0, 15);
+  padAndPermute(15);
+  memory.copy(dst, STATE, 32);
+}
+
+/** keccak256(left ‖ right) of two 32-byte hashes into `dst` (which may be `left`). */
+function hashPair(left: usize, right: usize, dst: usize): void {
+  clearState();
+  absorb(left, 0, 4);
+  absorb(right, 4, 4);
+  padAndPermute(8);
+  memory.copy(dst, STATE, 32);
+}
+
+/**
+ * Root of the promote-odd merkle tree over the keccak256 leaves of the first `sectors` sectors at `input()`, left at
+ * the returned address (32 bytes). Parents are keccak256(left ‖ right); a level's odd last node moves up unchanged.
+ */
+export function root(sectors: usize): usize {
+  if (sectors == 0 || sectors > MAX_SECTORS) unreachable();
+  for (let i: usize = 0; i < sectors; i++) hashSector(INPUT + i * SECTOR_BYTES, LEAVES + i * 32);
+  let n = sectors;
+  while (n > 1) {
+    const half = n >> 1;
+    for (let i: usize = 0; i < half; i++) hashPair(LEAVES + 64 * i, LEAVES + 64 * i + 32, LEAVES + 32 * i);
+    if (n & 1) memory.copy(LEAVES + 32 * half, LEAVES + 32 * (n - 1), 32);
+    n = half + (n & 1);
+  }
+  return LEAVES;
+}
