@@ -1,7 +1,8 @@
 // The storage client end to end on a real devnet: `zg devnet`, four `zg storage-node` processes, and the client in
 // this process (core layout + submission, one batchSubmit, segments to the nodes in parallel, download with every
-// proof checked and the file root verified), with and without erasure coding (2+2). Reports upload and download
-// MB/s and the peak RSS (VmHWM) of the node processes. Writes bench/reports/storage-client.json.
+// proof checked and the file root verified): plain to 4, 2 and 1 of the nodes (`--replicas`), and erasure-coded
+// 2+2 (one shard per node). Reports upload and download MB/s, CPU seconds per process and the peak RSS (VmHWM) of
+// the node processes. Writes bench/reports/storage-client.json.
 //
 //   npx ts-node -T bench/storage-client.ts        (BENCH_MIB=32,256 sets the file sizes, default 32)
 import fs from "node:fs";
@@ -19,6 +20,14 @@ import { writeReport } from "./report";
 
 const MiB = 1024 * 1024;
 const SIZES = (process.env.BENCH_MIB ?? "32").split(",").map((s) => Number(s) * MiB);
+// Plain uploads to every node (4 copies), to 2 and to 1 of them (`--replicas`), and 2+2 erasure coding (one shard
+// per node: the file survives 2 lost nodes at twice its size, as 3 copies would at 3 times).
+const RUNS: { ec: boolean; replicas?: number }[] = [
+  { ec: false },
+  { ec: false, replicas: 2 },
+  { ec: false, replicas: 1 },
+  { ec: true },
+];
 
 function vmHwmMiB(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -70,8 +79,8 @@ async function main() {
     const opts = { logger, batchSegments: 8, concurrency: 2, syncTimeoutMs: 120_000, hasher };
     try {
       for (const size of SIZES) {
-        for (const ec of [false, true]) {
-          const data = randomish(size, size + (ec ? 1 : 0));
+        for (const { ec, replicas } of RUNS) {
+          const data = randomish(size, size + (ec ? 1 : 0) + 2 * (replicas ?? 0));
           const pids = [...nodes.map((n) => n.run.child.pid!), process.pid];
           const cpuBefore = pids.map(cpuSeconds);
           const uploadFrom = performance.now();
@@ -79,7 +88,7 @@ async function main() {
           const progress = { start: () => (segmentsFrom = performance.now()), add() {}, stop() {} };
           const root = ec
             ? (await uploadFileEc(client, data, clients, { k: 2, m: 2 }, { ...opts, progress })).manifestRoot
-            : (await uploadFile(client, data, clients, { ...opts, progress })).root;
+            : (await uploadFile(client, data, clients, { ...opts, progress, replicas })).root;
           const uploadS = (performance.now() - uploadFrom) / 1000;
           const cpu = pids.map((pid, i) => Math.round((cpuSeconds(pid) - cpuBefore[i]) * 100) / 100);
           const t = performance.now();
@@ -89,7 +98,9 @@ async function main() {
           const row = {
             mib: size / MiB,
             ec: ec ? "2+2" : "none",
-            bytesStoredPerNode: ec ? "one shard (size/2) each" : "the whole file each",
+            copies: ec
+              ? "k+m = 2+2 shards, one per node"
+              : `${replicas ?? nodes.length} whole cop${(replicas ?? nodes.length) === 1 ? "y" : "ies"}`,
             uploadMBps: Math.round((size / 1e6 / uploadS) * 10) / 10,
             downloadMBps: Math.round((size / 1e6 / downloadS) * 10) / 10,
             uploadS: Math.round(uploadS * 100) / 100,

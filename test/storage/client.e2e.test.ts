@@ -251,6 +251,44 @@ describe("[e2e] storage client (zg storage) on zg devnet", function () {
     }
   });
 
+  it("--replicas n sends the file to n of the nodes given only, and any of them serves it back", async () => {
+    const live = nodes.slice(2);
+    const data = bytes(700 * 1024 + 5, 9);
+    const file = path.join(work, "replicas.bin");
+    fs.writeFileSync(file, data);
+    const args = ["storage", "upload", file, "--nodes", urls(live), "--key-file", keyFile, ...chainFlags()];
+    const r = JSON.parse((await zg([...args, "--replicas", "1", "--json"])).stdout) as {
+      root: string;
+      uploaded: number;
+    };
+    expect(r.uploaded).to.equal(3);
+    const holders = [];
+    for (const n of live) if ((await rpc(n.url, "zgs_checkFileFinalized", [r.root])) === true) holders.push(n);
+    expect(holders).to.have.length(1);
+    const out = path.join(work, "replicas.out");
+    await zg(["storage", "download", r.root, "--nodes", urls(live), "--out", out]);
+    expect(fs.readFileSync(out).equals(data)).to.equal(true);
+    // A second copy: the rerun pays nothing, sends the file to one more node and skips the one that holds it.
+    const again = JSON.parse((await zg([...args, "--replicas", "2", "--json"])).stdout) as { paid: string };
+    expect(again.paid).to.equal("0");
+    let finalized = 0;
+    for (const n of live) if ((await rpc(n.url, "zgs_checkFileFinalized", [r.root])) === true) finalized++;
+    expect(finalized).to.be.within(2, 3);
+
+    // Refused before paying: a file never uploaded is not submitted.
+    fs.writeFileSync(file, bytes(300 * 1024, 10));
+    const balance = await provider.getBalance(payer);
+    const many = await runZg([...args, "--replicas", String(live.length + 1)]);
+    expect(many.code).to.equal(1);
+    expect(await provider.getBalance(payer)).to.equal(balance);
+    expect(many.stderr.trim()).to.match(/^error\[STORAGE_NO_NODES\]: 5 copies of every segment need more nodes.* — /);
+    const withEc = await runZg([...args, "--replicas", "1", "--ec", "2+2"]);
+    expect(withEc.stderr.trim()).to.match(/^error\[STORAGE_BAD_EC_SPEC\]: --replicas does not go with --ec/);
+    const zero = await runZg([...args, "--replicas", "0"]);
+    expect(zero.code).to.equal(1);
+    expect(zero.stderr).to.match(/replicas/);
+  });
+
   it("refuses a bad --ec, no nodes and unreachable nodes with one-line errors", async () => {
     const file = path.join(work, "plain.bin");
     const bad = await runZg([

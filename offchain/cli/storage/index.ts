@@ -21,6 +21,8 @@ export const storageClientOptionsSchema = z.strictObject({
   nodes: z.array(z.string().url("each --nodes entry must be an http(s) URL")).default([]),
   /** Segments per zgs_uploadSegments call (a 256 KiB segment is ~350 KB of JSON). */
   batchSegments: integerOption().min(1).max(64).default(8),
+  /** Plain uploads: copies of each segment (`selectReplicas`); unset, every node gets its shard's segments. */
+  replicas: integerOption().min(1).optional(),
   /** Upload batches in flight per node. */
   uploadConcurrency: integerOption().min(1).max(16).default(2),
   /** Segments downloaded at once. */
@@ -45,6 +47,7 @@ interface Flags {
   nodes?: string;
   logLevel?: string;
   ec?: string;
+  replicas?: string;
   out?: string;
   json?: boolean;
 }
@@ -72,6 +75,7 @@ function setUp(flags: Flags): { options: StorageClientOptions; logger: Logger; n
       "chain.keyFile": flags.keyFile,
       nodes: flags.nodes === undefined ? undefined : flags.nodes.split(",").filter((u) => u.trim() !== ""),
       "logger.level": flags.logLevel,
+      replicas: flags.replicas,
     },
   });
   const logger = createLogger(options.logger, { destination: pino.destination({ fd: 2, sync: true }) });
@@ -125,6 +129,7 @@ const uploadOptions = (o: StorageClientOptions, logger: Logger, hasher?: Segment
   batchSegments: o.batchSegments,
   concurrency: o.uploadConcurrency,
   syncTimeoutMs: o.syncTimeoutMs,
+  replicas: o.replicas,
   notify: (line: string) => console.error(line),
 });
 const downloadOptions = (o: StorageClientOptions, logger: Logger) => ({
@@ -152,11 +157,17 @@ function uploadCommand(): Command {
       .option(
         "--ec <k+m>",
         "erasure-code into k data + m parity shards, one per node (e.g. 2+2); prints the manifest root",
-      ),
+      )
+      .option("--replicas <n>", "without --ec: send each segment to n nodes only (default: every node)"),
     true,
   ).action(async (file: string, flags: Flags) => {
     const spec = flags.ec === undefined ? undefined : parseEcSpec(flags.ec);
     const { options, logger, nodes } = setUp(flags);
+    if (spec && options.replicas !== undefined) {
+      throw new ZgError("STORAGE_BAD_EC_SPEC", "--replicas does not go with --ec: each shard is one copy on its node", {
+        hint: "drop --replicas (k+m already sets the redundancy) or --ec",
+      });
+    }
     let data: Uint8Array;
     try {
       data = readForUpload(file, options.parallelHashingBytes);

@@ -63,15 +63,17 @@ export async function ensureSubmitted(
 ): Promise<{ records: Map<string, SubmitRecord>; paid: bigint; submitted: string[] }> {
   const records = new Map<string, SubmitRecord>();
   const missing: typeof entries = [];
-  for (const entry of entries) {
+  const unique = entries.filter(
+    (e, i) => entries.findIndex((o) => o.root.toLowerCase() === e.root.toLowerCase()) === i,
+  );
+  const found = await Promise.all(unique.map((e) => findSubmits(client, e.root.toLowerCase())));
+  unique.forEach((entry, i) => {
     const root = entry.root.toLowerCase();
-    if (records.has(root) || missing.some((e) => e.root.toLowerCase() === root)) continue;
-    const found = await findSubmits(client, root);
-    if (found.length > 0) {
-      records.set(root, found[0]);
-      logger.info({ root, tx: found[0].txHash }, "already submitted: reusing it");
+    if (found[i].length > 0) {
+      records.set(root, found[i][0]);
+      logger.info({ root, tx: found[i][0].txHash }, "already submitted: reusing it");
     } else missing.push(entry);
-  }
+  });
   if (missing.length === 0) return { records, paid: 0n, submitted: [] };
   if (!client.signer) {
     throw new ZgError<ClientErrorCode>(
@@ -83,8 +85,8 @@ export async function ensureSubmitted(
     );
   }
   const flow = flowContract(client);
-  let fee = 0n;
-  for (const e of missing) fee += (await flow.fee(e.paddedSectors)) as bigint;
+  const fees = await Promise.all(missing.map((e) => flow.fee(e.paddedSectors) as Promise<bigint>));
+  const fee = fees.reduce((sum, f) => sum + f, 0n);
   const tx = await flow.batchSubmit(
     missing.map((e) => e.submission),
     { value: fee },

@@ -20,6 +20,7 @@ import {
   type NodeClient,
 } from "./nodes";
 import { quietProgress, type Progress } from "./progress";
+import { replicaStart, selectReplicas } from "./replicas";
 
 export interface UploadOptions {
   logger: Logger;
@@ -34,6 +35,8 @@ export interface UploadOptions {
   notify?: (line: string) => void;
   /** Hashes segment roots on worker threads; without it, on this thread. */
   hasher?: SegmentHasher;
+  /** Plain uploads: copies of each segment (see `selectReplicas`); unset, every node gets its shard's segments. */
+  replicas?: number;
 }
 
 /** One Flow entry: its bytes, layout, submission and root. */
@@ -56,7 +59,8 @@ export async function prepareEntry(data: Uint8Array, hasher?: SegmentHasher): Pr
 /** Waits until the node has seen the root's Submit; returns its file info. */
 export async function waitForFile(node: NodeClient, root: string, timeoutMs: number): Promise<FileInfo> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  // A node sees a Submit one chain poll after it is mined: ask again soon at first, then every 250 ms.
+  for (let wait = 25; ; wait = Math.min(250, wait * 2)) {
     const info = await node.fileInfo(root);
     if (info) return info;
     if (Date.now() > deadline) {
@@ -68,7 +72,7 @@ export async function waitForFile(node: NodeClient, root: string, timeoutMs: num
         },
       );
     }
-    await sleep(250);
+    await sleep(wait);
   }
 }
 
@@ -215,7 +219,16 @@ export interface PlainUploadResult {
   uploaded: number;
 }
 
-/** `zg storage upload` without erasure coding: one Flow entry, every node gets the segments of its shard. */
+/** The nodes that keep `replicas` copies of every segment of `root`, from their shard configs. */
+async function replicaNodes(nodes: NodeClient[], root: string, replicas: number): Promise<NodeClient[]> {
+  const shards = await Promise.all(nodes.map((node) => node.shardConfig()));
+  return selectReplicas(shards, replicas, replicaStart(root, nodes.length)).map((i) => nodes[i]);
+}
+
+/**
+ * `zg storage upload` without erasure coding: one Flow entry; every node gets the segments of its shard, or with
+ * `replicas`, only the nodes that make that many copies.
+ */
 export async function uploadFile(
   client: ChainClient,
   data: Uint8Array,
@@ -223,13 +236,17 @@ export async function uploadFile(
   opts: UploadOptions,
 ): Promise<PlainUploadResult> {
   const entry = await prepareEntry(data, opts.hasher);
+  // Chosen before paying: a --replicas the nodes cannot keep is refused with nothing spent.
+  const targets = opts.replicas === undefined ? nodes : await replicaNodes(nodes, entry.root, opts.replicas);
+  if (opts.replicas !== undefined)
+    opts.logger.info({ root: entry.root, nodes: targets.map((n) => n.url) }, `${opts.replicas} replica(s)`);
   const { records, paid, submitted } = await ensureSubmitted(
     client,
     [{ root: entry.root, submission: entry.submission, paddedSectors: entry.layout.paddedSectors }],
     opts.logger,
     opts.notify,
   );
-  const uploaded = await uploadEntries([entry], [nodes], opts);
+  const uploaded = await uploadEntries([entry], [targets], opts);
   return {
     root: entry.root,
     size: data.length,
