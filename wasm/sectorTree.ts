@@ -2,8 +2,9 @@
 //
 // A storage segment is 1024 sectors: hashing its tree through a general-purpose hasher costs 2047 crossings from
 // JavaScript, each with its own init, copy and digest. Here the whole promote-odd tree (0G's layout, the same as
-// `buildLevels` in offchain/storage/core/merkle.ts) is hashed in one call with the sponge state in registers.
-// Built by `npm run build:wasm` (AssemblyScript); checked against hash-wasm by test/storage/sectorTree.test.ts.
+// `buildLevels` in offchain/storage/core/merkle.ts) is hashed in one call with the sponge state in locals.
+// WebAssembly loads are little-endian, as keccak's lanes are, so 8 input bytes are one lane as they stand.
+// Built by `npm run wasm:build` (AssemblyScript); checked against hash-wasm by test/storage/sectorTree.test.ts.
 
 const SECTOR_BYTES: usize = 256;
 const MAX_SECTORS: usize = 1024;
