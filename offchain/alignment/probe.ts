@@ -3,13 +3,14 @@
  * and the service's registration, the faults the answer shows. The node (`node/probe.ts`) does the sending and
  * paying; this module decides.
  *
- * What a provider commits to for one answer is its bill (X-ZG-Bill, and `zg_bill` in the body): it names the provider
- * and the user, and its requestHash binds the exact request bytes, the answer's text and the token counts. The user's
- * receipt signs that bill and settlement pays it, so a bill that does not bind to this provider and this exchange is
- * the response-signature fault (COMPUTE_BAD_SIGNATURE): the broker signs nothing else per answer in this protocol.
+ * What a provider commits to for one answer is its bill (X-ZG-Bill, and `zg_bill` in the body), signed with its account
+ * key (X-ZG-Bill-Signature, `zg_bill_signature`: EIP-712, `signBillAsProvider`). The bill names the provider and the
+ * user, and its requestHash binds the exact request bytes, the answer's text and the token counts. A signature that is
+ * missing or not the registered provider's, or a bill that does not bind to this provider and this exchange, is the
+ * response-signature fault (COMPUTE_BAD_SIGNATURE).
  */
-import { getAddress, isAddress } from "ethers";
-import { type Bill, computeFee, decodeBill, parseBill, requestHash } from "../compute/core";
+import { getAddress, isAddress, type TypedDataDomain } from "ethers";
+import { type Bill, computeFee, decodeBill, parseBill, recoverBillProvider, requestHash } from "../compute/core";
 
 /** The prompt every probe sends: short, so the request costs a few tokens. */
 export const PROBE_PROMPT = "Say hello.";
@@ -42,6 +43,8 @@ export interface ProbeExchange {
   response: string;
   /** The X-ZG-Bill header as received; null when the answer had none. */
   billHeader: string | null;
+  /** The X-ZG-Bill-Signature header as received; null when the answer had none (absent in reports before v3). */
+  billSignatureHeader?: string | null;
 }
 
 export interface ProbeFinding {
@@ -79,6 +82,7 @@ interface AnswerJson {
   choices?: { message?: { content?: unknown } }[];
   usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
   zg_bill?: unknown;
+  zg_bill_signature?: unknown;
 }
 
 const isCount = (n: unknown): n is number => typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
@@ -97,15 +101,22 @@ function sameBill(a: Bill, b: Bill): boolean {
 
 /**
  * The faults a successful (2xx) answer shows, at most one per kind (reasons joined):
- * - COMPUTE_BAD_SIGNATURE: no readable bill; the header and body bills differ; the bill names another provider than
- *   the registered one or another user than `user`; its requestHash is not the hash of the request sent, the answer
- *   received and the bill's token counts (what the SDK checks before it signs a receipt);
+ * - COMPUTE_BAD_SIGNATURE: no readable bill; the header and body bills differ; with `domain` (the chain's bill
+ *   domain, `billDomain`), no provider signature or one that does not recover to the registered provider for this
+ *   bill; the bill names another provider than the registered one or another user than `user`; its requestHash is not
+ *   the hash of the request sent, the answer received and the bill's token counts (what the SDK checks before it
+ *   signs a receipt);
  * - COMPUTE_OVERBILLING: the bill charges more than the answer's token counts (its `usage`, else the bill's own)
  *   times the registered prices; charging less is not a fault;
  * - COMPUTE_WRONG_MODEL: the answer names another model than the registered one.
  * An answer that is not 2xx gives no finding: the caller records it as a failed probe.
  */
-export function checkExchange(exchange: ProbeExchange, reg: ProbeRegistration, user: string): ProbeVerdict {
+export function checkExchange(
+  exchange: ProbeExchange,
+  reg: ProbeRegistration,
+  user: string,
+  domain?: TypedDataDomain,
+): ProbeVerdict {
   if (exchange.status < 200 || exchange.status >= 300) return { findings: [] };
   const reasons = new Map<ProbeFaultKind, string[]>();
   const add = (kind: ProbeFaultKind, reason: string) => reasons.set(kind, [...(reasons.get(kind) ?? []), reason]);
@@ -147,6 +158,7 @@ export function checkExchange(exchange: ProbeExchange, reg: ProbeRegistration, u
   }
   if (bill && bodyBill && !sameBill(bill, bodyBill)) add("COMPUTE_BAD_SIGNATURE", "X-ZG-Bill and zg_bill differ");
   if (!bill) return finish(reasons);
+  if (domain) checkSignature(exchange, json, bill, provider, domain, add);
 
   if (bill.provider !== provider) {
     add("COMPUTE_BAD_SIGNATURE", `the bill is issued by ${bill.provider}, the registered provider is ${provider}`);
@@ -176,6 +188,32 @@ export function checkExchange(exchange: ProbeExchange, reg: ProbeRegistration, u
     );
   }
   return { ...finish(reasons), bill, expectedFee };
+}
+
+/** The provider's signature on the bill: present, the same in header and body, and by the registered provider. */
+function checkSignature(
+  exchange: ProbeExchange,
+  json: AnswerJson,
+  bill: Bill,
+  provider: string,
+  domain: TypedDataDomain,
+  add: (kind: ProbeFaultKind, reason: string) => void,
+): void {
+  const header = exchange.billSignatureHeader ?? null;
+  const body = typeof json.zg_bill_signature === "string" ? json.zg_bill_signature : null;
+  if (header !== null && body !== null && header !== body) {
+    add("COMPUTE_BAD_SIGNATURE", "X-ZG-Bill-Signature and zg_bill_signature differ");
+  }
+  const signature = header ?? body;
+  if (signature === null) {
+    add("COMPUTE_BAD_SIGNATURE", "the bill carries no provider signature (X-ZG-Bill-Signature)");
+    return;
+  }
+  const signer = recoverBillProvider(domain, bill, signature);
+  if (!signer) add("COMPUTE_BAD_SIGNATURE", "the bill's provider signature is malformed");
+  else if (signer !== provider) {
+    add("COMPUTE_BAD_SIGNATURE", `the bill is signed by ${signer}, the registered provider is ${provider}`);
+  }
 }
 
 function finish(reasons: Map<ProbeFaultKind, string[]>): ProbeVerdict {

@@ -3,7 +3,8 @@
 // found by the real discovery. Each node pays from its own ledger account through the SDK. Through an honest proxy
 // the probe is clean and its receipt reaches the broker; a proxy that re-issues bills under another key makes two
 // licenses report COMPUTE_BAD_SIGNATURE with their evidence hashes and the second enforces it; a proxy that doubles
-// the fee is reported as COMPUTE_OVERBILLING and its bill is never signed.
+// the fee (and signs the inflated bill with the provider's key, as a dishonest provider would) is reported as
+// COMPUTE_OVERBILLING and its bill is never signed by the node.
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -21,7 +22,14 @@ import { alignmentNodeOptionsSchema, initAlignmentNode } from "../../offchain/al
 import type { EpochReport } from "../../offchain/alignment/report";
 import type { Backend, ChatMessage, GenerateOptions, Generation } from "../../offchain/compute/backend";
 import { initProviderBroker, providerOptionsSchema, type ProviderBroker } from "../../offchain/compute/broker";
-import { billJson, decodeBill, encodeBill, type Bill } from "../../offchain/compute/core";
+import {
+  billDomain,
+  billJson,
+  decodeBill,
+  encodeBill,
+  signBillAsProvider,
+  type Bill,
+} from "../../offchain/compute/core";
 import { BAD_SIGNATURE, enforceFixture, nextEpoch, OVERBILLING } from "./helpers";
 
 type Fixture = Awaited<ReturnType<typeof enforceFixture>>;
@@ -51,8 +59,16 @@ class EchoBackend implements Backend {
 
 type Rewrite = "none" | "foreign-key" | "overbill" | "huge";
 
-/** An HTTP proxy to `target` that may rewrite the bill of a chat completion (header and body alike). */
-async function startProxy(target: string, mode: () => Rewrite, foreign: string) {
+/**
+ * An HTTP proxy to `target` that may rewrite the bill of a chat completion (header and body alike); `resign` signs a
+ * rewritten bill with the provider's key, as the provider itself would when it overbills.
+ */
+async function startProxy(
+  target: string,
+  mode: () => Rewrite,
+  foreign: string,
+  resign: (bill: Bill) => Promise<string>,
+) {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -78,8 +94,10 @@ async function startProxy(target: string, mode: () => Rewrite, foreign: string) 
           const body = JSON.parse(text) as Record<string, unknown>;
           body.zg_bill = billJson(bill);
           if (m === "huge") body.padding = "x".repeat(100_000);
+          if (m === "overbill") body.zg_bill_signature = await resign(bill);
           text = JSON.stringify(body);
           out["x-zg-bill"] = encodeBill(bill);
+          if (typeof body.zg_bill_signature === "string") out["x-zg-bill-signature"] = body.zg_bill_signature;
         }
         res.writeHead(upstream.status, out).end(text);
       })().catch((err: unknown) => res.writeHead(502).end(String(err)));
@@ -151,7 +169,13 @@ describe("alignment node compute probe (in process, real broker)", function () {
       chain: chainFor(f, f.provider),
       backend: new EchoBackend(),
     });
-    const proxy = await startProxy(broker.url, () => rewrite, f.stranger.address);
+    const domain = billDomain(31337, f.ctx.record.contracts.ComputeServing.address);
+    const proxy = await startProxy(
+      broker.url,
+      () => rewrite,
+      f.stranger.address,
+      (bill) => signBillAsProvider(f.provider, domain, bill),
+    );
     servers.push(proxy.server);
     await f.serving.connect(f.provider).registerService({
       model: MODEL,

@@ -20,6 +20,7 @@ import {
 import OpenAI from "openai";
 import {
   type Bill,
+  billDomain,
   computeFee,
   createSession,
   decodeBill,
@@ -30,6 +31,7 @@ import {
   receiptPublicKey,
   requestHash,
   signBill,
+  recoverBillProvider,
   billSignatureJson,
 } from "../../offchain/compute/core";
 import { LEDGER_ABI, SERVING_ABI } from "../../offchain/compute/chain";
@@ -205,7 +207,7 @@ describe("zg compute provider [e2e]", function () {
   });
 
   describe("POST /v1/chat/completions", function () {
-    it("answers and bills tokens x on-chain prices (X-ZG-Bill, zg_bill, requestHash over the exact body)", async function () {
+    it("answers and bills tokens x on-chain prices (X-ZG-Bill, zg_bill, requestHash over the exact body), signed by the provider", async function () {
       const body = chatBody();
       const res = await api("/v1/chat/completions", { method: "POST", body });
       expect(res.status).to.equal(200);
@@ -213,9 +215,17 @@ describe("zg compute provider [e2e]", function () {
         choices: { message: { content: string } }[];
         usage: { prompt_tokens: number; completion_tokens: number };
         zg_bill: unknown;
+        zg_bill_signature: string;
       };
       const bill = decodeBill(res.headers.get("x-zg-bill")!);
       expect(parseBill(json.zg_bill)).to.deep.equal(bill);
+      const signature = res.headers.get("x-zg-bill-signature")!;
+      expect(json.zg_bill_signature).to.equal(signature);
+      const domain = billDomain(chainId, await serving.getAddress());
+      expect(recoverBillProvider(domain, bill, signature)).to.equal(providerWallet.address);
+      expect(recoverBillProvider(domain, { ...bill, fee: bill.fee + 1n }, signature)).to.not.equal(
+        providerWallet.address,
+      );
       expect(bill.user).to.equal(user.address);
       expect(bill.provider).to.equal(providerWallet.address);
       expect(bill.inputTokens).to.equal(json.usage.prompt_tokens).and.to.be.greaterThan(0);

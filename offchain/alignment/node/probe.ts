@@ -6,7 +6,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { getAddress, type Wallet } from "ethers";
+import { getAddress, type TypedDataDomain, type Wallet } from "ethers";
 import type { ChainClient } from "../../common/chain";
 import { errorText } from "../../common/errors";
 import type { Logger } from "../../common/logger";
@@ -14,6 +14,7 @@ import type { ComputeServiceRecord, ServicesReport } from "../../market/discover
 import { computeContracts, type ComputeContracts } from "../../compute/chain";
 import { createAccount, createSession, deposit, loadReceiptKey, transfer, zgFetch } from "../../compute/client";
 import type { ReceiptKey } from "../../compute/client";
+import { billDomain, ZG_HEADERS } from "../../compute/core";
 import {
   checkExchange,
   probeRequest,
@@ -82,7 +83,8 @@ export async function initComputeProbe(ctx: ProbeContext): Promise<ComputeProbe 
     { user, keyFile, maxFeePerEpoch: options.probe.maxFeePerEpoch.toString(), created: key.created },
     "compute probe on",
   );
-  return new Prober(ctx, signer, user, contracts, key);
+  const domain = billDomain(ctx.client.chainId, await contracts.serving.getAddress());
+  return new Prober(ctx, signer, user, contracts, key, domain);
 }
 
 class Prober implements ComputeProbe {
@@ -95,6 +97,8 @@ class Prober implements ComputeProbe {
     readonly user: string,
     private readonly contracts: ComputeContracts,
     private readonly key: ReceiptKey,
+    /** The chain's bill-signature domain: every bill must carry its provider's signature under it. */
+    private readonly billDomain: TypedDataDomain,
   ) {}
 
   async run(sampled: ServicesReport, log: Logger, signal: AbortSignal): Promise<ProbeRecord[]> {
@@ -190,7 +194,13 @@ class Prober implements ComputeProbe {
         tooLarge = text.length;
         text = text.slice(0, 1024);
       }
-      exchange = { request, status: res.status, response: text, billHeader: res.headers.get("x-zg-bill") };
+      exchange = {
+        request,
+        status: res.status,
+        response: text,
+        billHeader: res.headers.get(ZG_HEADERS.bill),
+        billSignatureHeader: res.headers.get(ZG_HEADERS.billSignature),
+      };
       return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
     };
     const refusals: string[] = [];
@@ -223,7 +233,7 @@ class Prober implements ComputeProbe {
       return { record: { ...base(service), outcome: "error", exchange, findings: [], paid, reason: failed } };
     }
 
-    const verdict = checkExchange(exchange, reg, this.user);
+    const verdict = checkExchange(exchange, reg, this.user, this.billDomain);
     if (verdict.bill) this.owe(reg.provider, verdict.bill.nonce, verdict.bill.fee);
     const signed = zg.signed[0];
     const record: ProbeRecord = {

@@ -26,6 +26,8 @@ export interface BillingConfig {
   chainId: bigint;
   mode: "zk" | "tee";
   maxUnsignedFee: bigint;
+  /** The provider's EIP-712 signature on a bill it issues (`signBillAsProvider` with its account key). */
+  signBill: (bill: Bill) => Promise<string>;
 }
 
 export class Billing {
@@ -150,6 +152,11 @@ export class Billing {
     this.metrics.outputTokens.inc(gen.outputTokens);
     this.metrics.feesBilled.inc(Number(bill.fee));
     return bill;
+  }
+
+  /** The provider's signature on `bill`: sent with the answer as X-ZG-Bill-Signature and `zg_bill_signature`. */
+  sign(bill: Bill): Promise<string> {
+    return this.config.signBill(bill);
   }
 
   async unsignedBills(user: string): Promise<Bill[]> {

@@ -15,6 +15,7 @@ import type { Logger } from "../../common/logger";
 import { MetricsFactory, startMetricsServer } from "../../common/metrics";
 import type { Backend } from "../backend/types";
 import { computeContracts } from "../chain";
+import { billDomain, signBillAsProvider } from "../core";
 import { initAgentExecutor } from "./agents/setup";
 import { openBackend } from "./backend";
 import { Billing } from "./billing";
@@ -69,12 +70,15 @@ export async function initProviderBroker(options: ProviderOptions, deps: Provide
   else if (service.model !== backend.model) {
     logger.warn({ onChain: service.model, served: backend.model }, "the registered model differs from the one served");
   }
+  const signer = client.signer;
+  const domain = billDomain(client.chainId, await serving.getAddress());
   const billing = new Billing(
     {
       provider,
       chainId: BigInt(client.chainId),
       mode: options.settlement.mode,
       maxUnsignedFee: options.maxUnsignedFee,
+      signBill: (bill) => signBillAsProvider(signer, domain, bill),
     },
     store,
     chainView,

@@ -137,8 +137,10 @@ export async function serveGeneration(
         throw asApiError(err);
       });
       const bill = await billing.bill(session.user, raw, gen, prices);
+      const signature = await billing.sign(bill);
       reply.header("X-ZG-Bill", encodeBill(bill));
-      return answer.json(gen, bill);
+      reply.header("X-ZG-Bill-Signature", signature);
+      return answer.json(gen, bill, signature);
     }
     reply.hijack();
     const out = reply.raw;
@@ -156,8 +158,9 @@ export async function serveGeneration(
       return;
     }
     const bill = await billing.bill(session.user, raw, gen, prices);
+    const signature = await billing.sign(bill);
     send(answer.chunk(kind === "chat" ? {} : "", gen.finishReason === "length" ? "length" : "stop"));
-    send(answer.last(gen, bill));
+    send(answer.last(gen, bill, signature));
     out.end("data: [DONE]\n\n");
   } finally {
     reply.raw.off("close", onClose);
@@ -199,14 +202,20 @@ class Answer {
     return { id: this.id, object, created: this.created, model: this.model };
   }
 
-  json(gen: Generation, bill: Bill) {
+  json(gen: Generation, bill: Bill, signature: string) {
     const finish = gen.finishReason === "length" ? "length" : "stop";
     const choice =
       this.kind === "chat"
         ? { index: 0, message: { role: "assistant", content: gen.text }, finish_reason: finish, logprobs: null }
         : { index: 0, text: gen.text, finish_reason: finish, logprobs: null };
     const object = this.kind === "chat" ? "chat.completion" : "text_completion";
-    return { ...this.head(object), choices: [choice], usage: this.usage(gen), zg_bill: billJson(bill) };
+    return {
+      ...this.head(object),
+      choices: [choice],
+      usage: this.usage(gen),
+      zg_bill: billJson(bill),
+      zg_bill_signature: signature,
+    };
   }
 
   chunk(delta: Record<string, string> | string, finish: string | null) {
@@ -217,9 +226,15 @@ class Answer {
     return { ...this.head(this.kind === "chat" ? "chat.completion.chunk" : "text_completion"), choices: [choice] };
   }
 
-  /** The last chunk before [DONE]: OpenAI's usage chunk (no choices) carrying the bill. */
-  last(gen: Generation, bill: Bill) {
+  /** The last chunk before [DONE]: OpenAI's usage chunk (no choices) carrying the bill and its signature. */
+  last(gen: Generation, bill: Bill, signature: string) {
     const object = this.kind === "chat" ? "chat.completion.chunk" : "text_completion";
-    return { ...this.head(object), choices: [], usage: this.usage(gen), zg_bill: billJson(bill) };
+    return {
+      ...this.head(object),
+      choices: [],
+      usage: this.usage(gen),
+      zg_bill: billJson(bill),
+      zg_bill_signature: signature,
+    };
   }
 }
