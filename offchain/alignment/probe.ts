@@ -262,6 +262,7 @@ export function probeEvidence(
     status: record.exchange?.status ?? null,
     response: record.exchange?.response ?? null,
     bill: record.exchange?.billHeader ?? null,
+    billSignature: record.exchange?.billSignatureHeader ?? null,
     reason: finding.reason,
   };
 }

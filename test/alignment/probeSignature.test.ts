@@ -13,7 +13,7 @@ import {
   requestHash,
   signBillAsProvider,
 } from "../../offchain/compute/core";
-import { checkExchange, probeRequest, type ProbeExchange } from "../../offchain/alignment/probe";
+import { checkExchange, probeEvidence, probeRequest, type ProbeExchange } from "../../offchain/alignment/probe";
 
 const provider = Wallet.createRandom();
 const other = Wallet.createRandom();
@@ -102,6 +102,21 @@ describe("compute probe: the provider's bill signature", () => {
     expect(reasons(await signedExchange({ header: "0x1234", body: null }))).to.deep.equal([
       "COMPUTE_BAD_SIGNATURE: the bill's provider signature is malformed",
     ]);
+  });
+
+  it("keeps the signature in the evidence", async () => {
+    const e = await signedExchange({ by: other });
+    const [finding] = checkExchange(e, REG, USER, DOMAIN).findings;
+    const record = {
+      provider: REG.provider,
+      url: "http://p",
+      registered: { model: REG.model, inputPrice: "1000", outputPrice: "3000" },
+      outcome: "fault" as const,
+      exchange: e,
+      findings: [finding],
+    };
+    const evidence = probeEvidence(record, finding, { chainId: 31337, epoch: 1n, licenseId: 1n, user: USER });
+    expect(evidence).to.include({ bill: e.billHeader, billSignature: e.billSignatureHeader });
   });
 
   it("checks no signature without a domain (reports written before signatures)", async () => {
