@@ -3,17 +3,21 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { Wallet } from "ethers";
 import OpenAI from "openai";
 import { computeContracts } from "../../offchain/compute/chain";
 import {
+  billDomain,
   billJson,
   computeFee,
   encodeBill,
   parseBillSignatures,
   receiptPublicKey,
   requestHash,
+  signBillAsProvider,
   verifyBillSignature,
   type Bill,
+  type BillSigningKey,
   type Prices,
 } from "../../offchain/compute/core";
 import * as sdk from "../../offchain/compute/client";
@@ -33,9 +37,17 @@ interface Tamper {
   nonce?: bigint;
   user?: string;
   receiptsDown?: boolean;
+  /** Bills name this provider (default PROVIDER) and are signed with `signWith` under DOMAIN when it is given. */
+  provider?: string;
+  signWith?: BillSigningKey;
 }
 
-/** A broker answering every chat with ANSWER (5 input, 2 output tokens) and recording receipts and headers. */
+const DOMAIN = billDomain(31337, "0x000000000000000000000000000000000000c0de");
+
+/**
+ * A broker answering every chat with ANSWER (5 input, 2 output tokens) and recording receipts and headers; with
+ * `signWith`, each bill carries its signature (X-ZG-Bill-Signature and zg_bill_signature, as the real broker sends).
+ */
 function scriptedBroker(tamper: Tamper = {}) {
   let nonce = 0n;
   const receipts: unknown[] = [];
@@ -55,13 +67,15 @@ function scriptedBroker(tamper: Tamper = {}) {
     nonce = tamper.nonce ?? nonce + 1n;
     const bill: Bill = {
       user: tamper.user ?? USER,
-      provider: PROVIDER,
+      provider: tamper.provider ?? PROVIDER,
       nonce,
       fee: tamper.fee ?? computeFee(5, 2, PRICES),
       inputTokens: 5,
       outputTokens: 2,
       requestHash: requestHash(body, tamper.hashOf ?? ANSWER, 5, 2),
     };
+    const signature = tamper.signWith ? await signBillAsProvider(tamper.signWith, DOMAIN, bill) : undefined;
+    const signed = signature ? { zg_bill_signature: signature } : {};
     const usage = { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 };
     const base = { id: "chatcmpl-1", created: 1, model: "zg-tiny" };
     if (!request.stream) {
@@ -73,8 +87,9 @@ function scriptedBroker(tamper: Tamper = {}) {
           choices: [{ index: 0, message, finish_reason: "stop" }],
           usage,
           zg_bill: billJson(bill),
+          ...signed,
         },
-        { headers: { "x-zg-bill": encodeBill(bill) } },
+        { headers: { "x-zg-bill": encodeBill(bill), ...(signature ? { "x-zg-bill-signature": signature } : {}) } },
       );
     }
     const chunk = (delta: object, extra: object = {}) =>
@@ -82,7 +97,7 @@ function scriptedBroker(tamper: Tamper = {}) {
     const events = [
       chunk({ role: "assistant", content: "hello" }),
       chunk({ content: " there" }),
-      chunk({}, { usage, zg_bill: billJson(bill) }),
+      chunk({}, { usage, zg_bill: billJson(bill), ...signed }),
       "data: [DONE]\n\n",
     ];
     const stream = new ReadableStream<Uint8Array>({
@@ -130,6 +145,30 @@ describe("zgFetch [offchain]", function () {
     await zg.flush();
     expect(zg.signed.map((s) => s.bill.nonce)).to.deep.equal([1n]);
     expect(broker.receipts).to.have.length(1);
+  });
+
+  it("with billDomain, signs only bills the provider signed, in JSON answers and streams", async function () {
+    const key = Wallet.createRandom();
+    const options = { receiptKey: KEY, user: USER, provider: key.address, prices: PRICES, billDomain: DOMAIN };
+    const good = scriptedBroker({ provider: key.address, signWith: key });
+    const zg = sdk.zgFetch({ ...options, fetch: good.fetch });
+    await openai(zg).chat.completions.create(ASK);
+    for await (const chunk of await openai(zg).chat.completions.create({ ...ASK, stream: true })) void chunk;
+    await zg.flush();
+    expect(zg.refusals).to.deep.equal([]);
+    expect(zg.signed.map((x) => x.bill.nonce)).to.deep.equal([1n, 2n]);
+
+    const unsigned = sdk.zgFetch({ ...options, fetch: scriptedBroker({ provider: key.address }).fetch });
+    await openai(unsigned).chat.completions.create(ASK);
+    const foreign = sdk.zgFetch({
+      ...options,
+      fetch: scriptedBroker({ provider: key.address, signWith: Wallet.createRandom() }).fetch,
+    });
+    for await (const chunk of await openai(foreign).chat.completions.create({ ...ASK, stream: true })) void chunk;
+    await Promise.all([unsigned.flush(), foreign.flush()]);
+    expect(unsigned.signed.concat(foreign.signed)).to.deep.equal([]);
+    expect(unsigned.refusals[0].reason).to.equal("the bill carries no provider signature (X-ZG-Bill-Signature)");
+    expect(foreign.refusals[0].reason).to.equal(`the bill is not signed by provider ${key.address}`);
   });
 
   it("refuses a fee above the on-chain prices, signing nothing", async function () {

@@ -205,6 +205,7 @@ class Prober implements ComputeProbe {
     };
     const refusals: string[] = [];
     const zg = zgFetch({
+      billDomain: this.billDomain,
       receiptKey: this.key.privateKey,
       user: this.user,
       provider: reg.provider,

@@ -152,6 +152,7 @@ export function chatCommand(): Command {
         user: ctx.user,
         provider,
         prices: () => sdk.getService(ctx.contracts.serving, provider),
+        billDomain: sdk.billDomain(ctx.client.chainId, await ctx.contracts.serving.getAddress()),
         onBill: (s) => console.error(describeBill(s)),
         onRefuse: (reason) => console.error(`warning: bill not signed: ${reason}`),
       });

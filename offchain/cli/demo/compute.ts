@@ -42,6 +42,7 @@ export async function computeStep(ctx: DemoContext): Promise<ComputeResult> {
     user,
     provider,
     prices: () => sdk.getService(contracts.serving, provider),
+    billDomain: sdk.billDomain(ctx.alice.chainId, await contracts.serving.getAddress()),
   });
   const session = await sdk.createSession(ctx.alice.signer, provider, ctx.alice.chainId, 3600);
   const fromBlock = await ctx.alice.provider.getBlockNumber();

@@ -2,14 +2,15 @@
  * `zgFetch`: a fetch for the official `openai` client that pays for what it gets. For every answered request it
  * reads the broker's bill (X-ZG-Bill on a JSON response, `zg_bill` in the last SSE chunk of a stream), checks it
  * against what was sent and received (requestHash over the exact request bytes and the answer's text, token
- * counts, user, provider, a nonce never signed before) and the fee against the provider's on-chain prices, and
+ * counts, user, provider, a nonce never signed before, and with `billDomain` the provider's own signature on the
+ * bill) and the fee against the provider's on-chain prices, and
  * only then signs the receipt with the user's Baby Jubjub key and posts it (POST /v1/receipts). A bill that does
  * not check out is never signed: it is reported through `onRefuse` and kept in `refusals`.
  *
  * It never throws for a bad bill or a failed receipt post: the openai client retries a fetch that throws, and a
  * retry would be served, and billed, again. A receipt whose post failed rides on the next request (X-ZG-Receipts).
  */
-import { getAddress } from "ethers";
+import { getAddress, type TypedDataDomain } from "ethers";
 import {
   type Bill,
   type BillSignature,
@@ -20,6 +21,7 @@ import {
   decodeBill,
   type PrivateKey,
   type Prices,
+  recoverBillProvider,
   requestHash,
   signBill,
   ZG_HEADERS,
@@ -39,6 +41,11 @@ export interface ZgFetchOptions {
   provider: string;
   /** The provider's on-chain prices, or a function reading them (called again once when a fee does not match). */
   prices: Prices | (() => Promise<Prices>);
+  /**
+   * The chain's bill domain (`billDomain(chainId, ComputeServing)`): when set, a bill must carry the provider's
+   * EIP-712 signature (X-ZG-Bill-Signature, `zg_bill_signature`) or it is not signed.
+   */
+  billDomain?: TypedDataDomain;
   /** The fetch underneath (default: globalThis.fetch). */
   fetch?: typeof fetch;
   onBill?: (signed: SignedBill) => void;
@@ -58,6 +65,8 @@ export interface ZgFetch {
 interface Answer {
   text: string;
   usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
+  /** The provider's signature on the bill, from the header or the body. */
+  signature?: string;
 }
 
 function bodyBytes(body: unknown): Uint8Array | undefined {
@@ -111,6 +120,11 @@ export function zgFetch(options: ZgFetchOptions): ZgFetch {
     if (bill.user !== user) return `the bill is for user ${bill.user}, not ${user}`;
     if (bill.provider !== provider) return `the bill is from provider ${bill.provider}, not ${provider}`;
     if (seen.has(bill.nonce)) return `nonce ${bill.nonce} was already signed once`;
+    if (options.billDomain) {
+      if (!answer.signature) return "the bill carries no provider signature (X-ZG-Bill-Signature)";
+      const signer = recoverBillProvider(options.billDomain, bill, answer.signature);
+      if (signer !== provider) return `the bill is not signed by provider ${provider}`;
+    }
     const usage = answer.usage;
     if (usage && (usage.prompt_tokens !== bill.inputTokens || usage.completion_tokens !== bill.outputTokens)) {
       return `the bill counts ${bill.inputTokens}+${bill.outputTokens} tokens, the answer's usage ${String(usage.prompt_tokens)}+${String(usage.completion_tokens)}`;
@@ -185,14 +199,16 @@ export function zgFetch(options: ZgFetchOptions): ZgFetch {
       refuse("the request body could not be read, so the bill's requestHash cannot be checked", bill);
       return copy;
     }
-    let json: Answer & Parameters<typeof answerText>[0];
+    let json: Answer & Parameters<typeof answerText>[0] & { zg_bill_signature?: unknown };
     try {
       json = JSON.parse(text) as typeof json;
     } catch {
       refuse("the billed answer is not JSON", bill);
       return copy;
     }
-    track(settle(bill, body, { text: answerText(json), usage: json.usage }, url, auth));
+    const bodySignature = typeof json.zg_bill_signature === "string" ? json.zg_bill_signature : undefined;
+    const signature = response.headers.get(ZG_HEADERS.billSignature) ?? bodySignature;
+    track(settle(bill, body, { text: answerText(json), usage: json.usage, signature }, url, auth));
     return copy;
   };
 
@@ -202,6 +218,7 @@ export function zgFetch(options: ZgFetchOptions): ZgFetch {
     let buffer = "";
     let text = "";
     let raw: unknown;
+    let signature: string | undefined;
     let usage: Answer["usage"];
     const onEvent = (event: string) => {
       for (const line of event.split("\n")) {
@@ -213,11 +230,13 @@ export function zgFetch(options: ZgFetchOptions): ZgFetch {
             choices?: { delta?: { content?: unknown }; text?: unknown }[];
             usage?: Answer["usage"];
             zg_bill?: unknown;
+            zg_bill_signature?: unknown;
           };
           const piece = chunk.choices?.[0]?.delta?.content ?? chunk.choices?.[0]?.text;
           if (typeof piece === "string") text += piece;
           if (chunk.usage) usage = chunk.usage;
           if (chunk.zg_bill !== undefined) raw = chunk.zg_bill;
+          if (typeof chunk.zg_bill_signature === "string") signature = chunk.zg_bill_signature;
         } catch {
           // Not ours to judge: the openai client reports malformed chunks to its caller.
         }
@@ -244,7 +263,7 @@ export function zgFetch(options: ZgFetchOptions): ZgFetch {
         }
         if (!body)
           return refuse("the request body could not be read, so the bill's requestHash cannot be checked", bill);
-        track(settle(bill, body, { text, usage }, url, auth));
+        track(settle(bill, body, { text, usage, signature }, url, auth));
       },
     });
     return new Response(response.body!.pipeThrough(transform), {
