@@ -15,15 +15,18 @@ const LICENSE_ABI = [
   "function ownerOf(uint256 licenseId) view returns (address)",
   "function mint(address to) returns (uint256 licenseId)",
 ];
-/** Dev account 19 (the last one hardhat funds) owns the node's license and signs its attestations and reports. */
-const ALIGNMENT_ACCOUNT = 19;
+/**
+ * Dev account 16 owns the node's license and signs its attestations and reports. No other devnet worker sends from it
+ * (delegations use 17 and 19, the miner 18): two wallets on one account race for nonces.
+ */
+const ALIGNMENT_ACCOUNT = 16;
 
 /**
  * One alignment node (`zg alignment-node`) in the devnet's process, for a license the deployer mints to dev account
- * 19, checking the devnet's storage nodes, DA signers, compute provider and iNFT oracle each epoch, with its config file an
- * operator could pass to `zg alignment-node --config`. It never sends paid compute probes (`probe.compute: false`), so
- * it spends only gas. `--no-alignment` skips it; without the license admin role (governance holds it) it says what to
- * run and starts nothing.
+ * 16, checking the devnet's storage nodes, DA signers, compute provider and iNFT oracle each epoch, with its config
+ * file an operator could pass to `zg alignment-node --config`. It never sends paid compute probes
+ * (`probe.compute: false`), so it spends only gas. `--no-alignment` skips it; without the license admin role
+ * (governance holds it) it says what to run and starts nothing.
  */
 export const alignmentNodeWorker: DevnetWorker = {
   name: "alignment-node",
