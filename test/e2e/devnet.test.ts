@@ -60,7 +60,7 @@ describe("[e2e] zg devnet", function () {
     expect(summary.validators).to.have.length(5);
     expect(summary.validators.map((v) => v.delegations.length)).to.deep.equal([1, 2, 0, 0, 0]);
     expect(summary.validators[0].stake).to.equal((1500n * 10n ** 18n).toString());
-    // The alignment node (no HTTP endpoint): a license minted to dev account 16, which it signs for.
+    // The alignment node (no HTTP endpoint): a license minted to dev account 9, which it signs for.
     const alignment = summary.workers.filter((w) => w.startsWith("alignment-node-"));
     expect(alignment).to.have.length(1);
     const [, licenseId, owner] = /license (\d+)\s+(0x[0-9a-fA-F]{40})/.exec(alignment[0])!;

@@ -16,14 +16,15 @@ const LICENSE_ABI = [
   "function mint(address to) returns (uint256 licenseId)",
 ];
 /**
- * Dev account 16 owns the node's license and signs its attestations and reports. No other devnet worker sends from it
- * (delegations use 17 and 19, the miner 18): two wallets on one account race for nonces.
+ * Dev account 9 owns the node's license, signs its attestations and claims its rewards. No devnet worker sends from
+ * it at the default sizes (DA signers 2-5, compute 10, delegations 17 and 19, the miner 18), and no test spends from
+ * it: two wallets on one account race for nonces, and claimed rewards move its balance.
  */
-const ALIGNMENT_ACCOUNT = 16;
+const ALIGNMENT_ACCOUNT = 9;
 
 /**
  * One alignment node (`zg alignment-node`) in the devnet's process, for a license the deployer mints to dev account
- * 16, checking the devnet's storage nodes, DA signers, compute provider and iNFT oracle each epoch, with its config
+ * 9, checking the devnet's storage nodes, DA signers, compute provider and iNFT oracle each epoch, with its config
  * file an operator could pass to `zg alignment-node --config`. It never sends paid compute probes
  * (`probe.compute: false`), so it spends only gas. `--no-alignment` skips it; without the license admin role
  * (governance holds it) it says what to run and starts nothing.

@@ -45,7 +45,7 @@ export function devnetCommand(): Command {
       .option("--storage-nodes <n>", "storage nodes to start (default 4)")
       .option("--da-signers <n>", "validators with a DA signer each to start (default 4)")
       .option("--compute-providers <n>", "validators serving the embedded model through a compute broker (default 1)")
-      .option("--no-alignment", "start no alignment node (default: one, for a license minted to dev account 16)")
+      .option("--no-alignment", "start no alignment node (default: one, for a license minted to dev account 9)")
       .option("--rpc <url>", "an external EVM chain to deploy to and run against instead of starting a local one")
       .option("--key <file>", "with --rpc: the key that deploys and funds the devnet's accounts (derived from it)")
       .option("--deploy-params <file>", "with --rpc: deploy params (default deploy/params/localhost.json)"),

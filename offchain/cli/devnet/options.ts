@@ -23,7 +23,7 @@ export const devnetOptionsSchema = z
     daSigners: integerOption().min(0).max(16).default(4),
     /** Validators (dev accounts 10..) staked, opted into compute and serving the embedded model through a broker. */
     computeProviders: integerOption().min(0).max(4).default(1),
-    /** One alignment node (license minted to dev account 16; no paid compute probes) in the devnet's process. */
+    /** One alignment node (license minted to dev account 9; no paid compute probes) in the devnet's process. */
     alignment: booleanOption().default(true),
     logger: loggerOptionsSchema.prefault({}),
     metrics: metricsOptionsSchema.prefault({}),
