@@ -1,6 +1,8 @@
 import { ethers, upgrades } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseEther } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { ChainClient } from "../../offchain/common/chain";
 import { ALIGNMENT, kindId } from "../../deploy/modules/alignment";
 import { TOKENOMICS } from "../../deploy/modules/tokenomics";
 import type { AlignmentRewards, BudgetVault } from "../../typechain-types";
@@ -39,6 +41,26 @@ export async function alignmentFixture() {
 }
 
 export type AlignmentFixture = Awaited<ReturnType<typeof alignmentFixture>>;
+
+/** A ChainClient on the in-process hardhat network for a fixture's deployment, signing with `signer`. */
+export function hardhatChain(
+  record: { contracts: Record<string, { address: string }> },
+  signer: HardhatEthersSigner,
+): ChainClient {
+  return {
+    provider: ethers.provider,
+    chainId: 31337,
+    signer,
+    deployment: record,
+    confirmations: 1,
+    contractAddress: (name: string) => record.contracts[name].address,
+    startBlock: () => 0,
+    contract: () => {
+      throw new Error("unused");
+    },
+    close: () => undefined,
+  } as unknown as ChainClient;
+}
 
 /** The compute fixture (a provider registered with stake and opted into compute) plus the alignment contracts. */
 export async function enforceFixture() {

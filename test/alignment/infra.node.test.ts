@@ -12,7 +12,6 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { ChainClient } from "../../offchain/common/chain";
 import { Lifecycle } from "../../offchain/common/lifecycle";
 import { createLogger } from "../../offchain/common/logger";
 import { createMetricsRegistry } from "../../offchain/common/metrics";
@@ -21,7 +20,7 @@ import { storageNodeAddress } from "../../offchain/alignment/infra";
 import type { EpochReport } from "../../offchain/alignment/report";
 import { ALIGNMENT, kindId, targetId } from "../../deploy/modules/alignment";
 import { daFixture, makeSigner, nextEpoch as nextDaEpoch } from "../da/helpers";
-import { nextEpoch } from "./helpers";
+import { hardhatChain, nextEpoch } from "./helpers";
 
 const DA_DOWN = kindId("DA_DOWN");
 const STORAGE_DOWN = kindId("STORAGE_DOWN");
@@ -111,19 +110,7 @@ describe("alignment node: storage and DA down (in process)", function () {
     const logger = createLogger({ level: "info" }, { destination: { write: (line: string) => lines.push(line) } });
     const lifecycle = new Lifecycle(logger);
     running.push(lifecycle);
-    const chain = {
-      provider: ethers.provider,
-      chainId: 31337,
-      signer,
-      deployment: f.ctx.record,
-      confirmations: 1,
-      contractAddress: (name: string) => f.ctx.record.contracts[name].address,
-      startBlock: () => 0,
-      contract: () => {
-        throw new Error("unused");
-      },
-      close: () => undefined,
-    } as unknown as ChainClient;
+    const chain = hardhatChain(f.ctx.record, signer);
     const options = alignmentNodeOptionsSchema.parse({
       licenseId,
       dataDir: path.join(dir, `license-${licenseId}`),

@@ -17,7 +17,7 @@ import { alignmentNodeOptionsSchema, initAlignmentNode } from "../../offchain/al
 import type { EpochReport } from "../../offchain/alignment/report";
 import type { ServicesReport } from "../../offchain/market/discovery";
 import { TOKENOMICS } from "../../deploy/modules/tokenomics";
-import { enforceFixture, nextEpoch, WRONG_MODEL } from "./helpers";
+import { enforceFixture, hardhatChain, nextEpoch, WRONG_MODEL } from "./helpers";
 
 type Fixture = Awaited<ReturnType<typeof enforceFixture>>;
 
@@ -80,19 +80,7 @@ describe("alignment node (in process)", function () {
     const logger = createLogger({ level: "info" }, { destination: { write: (line: string) => lines.push(line) } });
     const lifecycle = new Lifecycle(logger);
     running.push(lifecycle);
-    const chain = {
-      provider: ethers.provider,
-      chainId: 31337,
-      signer,
-      deployment: f.ctx.record,
-      confirmations: 1,
-      contractAddress: (name: string) => f.ctx.record.contracts[name].address,
-      startBlock: () => 0,
-      contract: () => {
-        throw new Error("unused");
-      },
-      close: () => undefined,
-    } as unknown as ChainClient;
+    const chain = hardhatChain(f.ctx.record, signer);
     const options = alignmentNodeOptionsSchema.parse({
       licenseId,
       dataDir: path.join(dir, `license-${licenseId}`),

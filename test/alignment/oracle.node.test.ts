@@ -12,7 +12,6 @@ import { ethers } from "hardhat";
 import { Wallet } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { ChainClient } from "../../offchain/common/chain";
 import { Lifecycle } from "../../offchain/common/lifecycle";
 import { createLogger } from "../../offchain/common/logger";
 import { createMetricsRegistry } from "../../offchain/common/metrics";
@@ -22,7 +21,7 @@ import { alignmentNodeOptionsSchema, initAlignmentNode } from "../../offchain/al
 import { storageNodeAddress } from "../../offchain/alignment/infra";
 import type { EpochReport } from "../../offchain/alignment/report";
 import { kindId, targetId } from "../../deploy/modules/alignment";
-import { alignmentFixture, nextEpoch } from "./helpers";
+import { alignmentFixture, hardhatChain, nextEpoch } from "./helpers";
 
 const BAD_PROOF = kindId("INFT_ORACLE_BAD_PROOF");
 const DOWN = kindId("INFT_ORACLE_DOWN");
@@ -95,19 +94,7 @@ describe("alignment node: iNFT oracle canaries (in process)", function () {
     const logger = createLogger({ level: "info" }, { destination: { write: (line: string) => lines.push(line) } });
     const lifecycle = new Lifecycle(logger);
     running.push(lifecycle);
-    const chain = {
-      provider: ethers.provider,
-      chainId: 31337,
-      signer,
-      deployment: f.ctx.record,
-      confirmations: 1,
-      contractAddress: (name: string) => f.ctx.record.contracts[name].address,
-      startBlock: () => 0,
-      contract: () => {
-        throw new Error("unused");
-      },
-      close: () => undefined,
-    } as unknown as ChainClient;
+    const chain = hardhatChain(f.ctx.record, signer);
     const options = alignmentNodeOptionsSchema.parse({
       licenseId,
       dataDir: path.join(dir, `license-${licenseId}`),

@@ -14,7 +14,6 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { ChainClient } from "../../offchain/common/chain";
 import { Lifecycle } from "../../offchain/common/lifecycle";
 import { createLogger } from "../../offchain/common/logger";
 import { createMetricsRegistry } from "../../offchain/common/metrics";
@@ -30,7 +29,7 @@ import {
   signBillAsProvider,
   type Bill,
 } from "../../offchain/compute/core";
-import { BAD_SIGNATURE, enforceFixture, nextEpoch, OVERBILLING } from "./helpers";
+import { BAD_SIGNATURE, enforceFixture, hardhatChain, nextEpoch, OVERBILLING } from "./helpers";
 
 type Fixture = Awaited<ReturnType<typeof enforceFixture>>;
 const MODEL = "zg-echo";
@@ -107,22 +106,6 @@ async function startProxy(
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-function chainFor(f: Fixture, signer: HardhatEthersSigner): ChainClient {
-  return {
-    provider: ethers.provider,
-    chainId: 31337,
-    signer,
-    deployment: f.ctx.record,
-    confirmations: 1,
-    contractAddress: (name: string) => f.ctx.record.contracts[name].address,
-    startBlock: () => 0,
-    contract: () => {
-      throw new Error("unused");
-    },
-    close: () => undefined,
-  } as unknown as ChainClient;
-}
-
 async function waitForAsync(predicate: () => Promise<boolean>, timeoutMs: number, what: string) {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
@@ -166,7 +149,7 @@ describe("alignment node compute probe (in process, real broker)", function () {
       logger,
       lifecycle,
       registry: createMetricsRegistry({ processMetrics: false }),
-      chain: chainFor(f, f.provider),
+      chain: hardhatChain(f.ctx.record, f.provider),
       backend: new EchoBackend(),
     });
     const domain = billDomain(31337, f.ctx.record.contracts.ComputeServing.address);
@@ -201,7 +184,7 @@ describe("alignment node compute probe (in process, real broker)", function () {
       probe: { compute: true, ...probe },
     });
     const registry = createMetricsRegistry({ processMetrics: false });
-    await initAlignmentNode(options, { logger, lifecycle, registry, chain: chainFor(f, signer) });
+    await initAlignmentNode(options, { logger, lifecycle, registry, chain: hardhatChain(f.ctx.record, signer) });
     return { lines, options, registry };
   }
 
