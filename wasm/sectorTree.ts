@@ -4,6 +4,8 @@
 // JavaScript, each with its own init, copy and digest. Here the whole promote-odd tree (0G's layout, the same as
 // `buildLevels` in offchain/storage/core/merkle.ts) is hashed in one call with the sponge state in locals.
 // WebAssembly loads are little-endian, as keccak's lanes are, so 8 input bytes are one lane as they stand.
+// Hashes of one level are independent, so they go two at a time through one 128-bit SIMD permutation (lane 0 one
+// hash, lane 1 the other); a level's odd one out takes the scalar permutation.
 // Built by `npm run wasm:build` (AssemblyScript); checked against hash-wasm by test/storage/sectorTree.test.ts.
 
 const SECTOR_BYTES: usize = 256;
@@ -11,8 +13,9 @@ const MAX_SECTORS: usize = 1024;
 const RATE_LANES: usize = 17; // keccak256: a 136-byte rate
 
 // Fixed layout above the static data: the sponge state, then the caller's sectors, then the tree's leaves.
-const STATE: usize = (__heap_base + 7) & ~(<usize>7);
-const INPUT: usize = STATE + 256;
+const STATE: usize = (__heap_base + 15) & ~(<usize>15);
+const STATE2: usize = STATE + 256; // two states, lane by lane: 25 × 16 bytes
+const INPUT: usize = STATE2 + 400;
 const LEAVES: usize = INPUT + MAX_SECTORS * SECTOR_BYTES;
 const END: usize = LEAVES + MAX_SECTORS * 32;
 
@@ -191,16 +194,210 @@ function hashPair(left: usize, right: usize, dst: usize): void {
 }
 
 /**
+ * keccak-f[1600] on the two states at STATE2: the same steps as `permute`, on both lanes of each v128. SIMD has no
+ * 64-bit rotate: each is two shifts and an or.
+ */
+function permute2(): void {
+  let a00 = v128.load(STATE2, 0);
+  let a10 = v128.load(STATE2, 16);
+  let a20 = v128.load(STATE2, 32);
+  let a30 = v128.load(STATE2, 48);
+  let a40 = v128.load(STATE2, 64);
+  let a01 = v128.load(STATE2, 80);
+  let a11 = v128.load(STATE2, 96);
+  let a21 = v128.load(STATE2, 112);
+  let a31 = v128.load(STATE2, 128);
+  let a41 = v128.load(STATE2, 144);
+  let a02 = v128.load(STATE2, 160);
+  let a12 = v128.load(STATE2, 176);
+  let a22 = v128.load(STATE2, 192);
+  let a32 = v128.load(STATE2, 208);
+  let a42 = v128.load(STATE2, 224);
+  let a03 = v128.load(STATE2, 240);
+  let a13 = v128.load(STATE2, 256);
+  let a23 = v128.load(STATE2, 272);
+  let a33 = v128.load(STATE2, 288);
+  let a43 = v128.load(STATE2, 304);
+  let a04 = v128.load(STATE2, 320);
+  let a14 = v128.load(STATE2, 336);
+  let a24 = v128.load(STATE2, 352);
+  let a34 = v128.load(STATE2, 368);
+  let a44 = v128.load(STATE2, 384);
+  for (let i = 0; i < 24; i++) {
+    const c0 = v128.xor(v128.xor(v128.xor(v128.xor(a00, a01), a02), a03), a04);
+    const c1 = v128.xor(v128.xor(v128.xor(v128.xor(a10, a11), a12), a13), a14);
+    const c2 = v128.xor(v128.xor(v128.xor(v128.xor(a20, a21), a22), a23), a24);
+    const c3 = v128.xor(v128.xor(v128.xor(v128.xor(a30, a31), a32), a33), a34);
+    const c4 = v128.xor(v128.xor(v128.xor(v128.xor(a40, a41), a42), a43), a44);
+    const d0 = v128.xor(c4, v128.or(i64x2.shl(c1, 1), i64x2.shr_u(c1, 63)));
+    const d1 = v128.xor(c0, v128.or(i64x2.shl(c2, 1), i64x2.shr_u(c2, 63)));
+    const d2 = v128.xor(c1, v128.or(i64x2.shl(c3, 1), i64x2.shr_u(c3, 63)));
+    const d3 = v128.xor(c2, v128.or(i64x2.shl(c4, 1), i64x2.shr_u(c4, 63)));
+    const d4 = v128.xor(c3, v128.or(i64x2.shl(c0, 1), i64x2.shr_u(c0, 63)));
+    const b00 = v128.xor(a00, d0);
+    const t13 = v128.xor(a01, d0);
+    const b13 = v128.or(i64x2.shl(t13, 36), i64x2.shr_u(t13, 28));
+    const t21 = v128.xor(a02, d0);
+    const b21 = v128.or(i64x2.shl(t21, 3), i64x2.shr_u(t21, 61));
+    const t34 = v128.xor(a03, d0);
+    const b34 = v128.or(i64x2.shl(t34, 41), i64x2.shr_u(t34, 23));
+    const t42 = v128.xor(a04, d0);
+    const b42 = v128.or(i64x2.shl(t42, 18), i64x2.shr_u(t42, 46));
+    const t02 = v128.xor(a10, d1);
+    const b02 = v128.or(i64x2.shl(t02, 1), i64x2.shr_u(t02, 63));
+    const t10 = v128.xor(a11, d1);
+    const b10 = v128.or(i64x2.shl(t10, 44), i64x2.shr_u(t10, 20));
+    const t23 = v128.xor(a12, d1);
+    const b23 = v128.or(i64x2.shl(t23, 10), i64x2.shr_u(t23, 54));
+    const t31 = v128.xor(a13, d1);
+    const b31 = v128.or(i64x2.shl(t31, 45), i64x2.shr_u(t31, 19));
+    const t44 = v128.xor(a14, d1);
+    const b44 = v128.or(i64x2.shl(t44, 2), i64x2.shr_u(t44, 62));
+    const t04 = v128.xor(a20, d2);
+    const b04 = v128.or(i64x2.shl(t04, 62), i64x2.shr_u(t04, 2));
+    const t12 = v128.xor(a21, d2);
+    const b12 = v128.or(i64x2.shl(t12, 6), i64x2.shr_u(t12, 58));
+    const t20 = v128.xor(a22, d2);
+    const b20 = v128.or(i64x2.shl(t20, 43), i64x2.shr_u(t20, 21));
+    const t33 = v128.xor(a23, d2);
+    const b33 = v128.or(i64x2.shl(t33, 15), i64x2.shr_u(t33, 49));
+    const t41 = v128.xor(a24, d2);
+    const b41 = v128.or(i64x2.shl(t41, 61), i64x2.shr_u(t41, 3));
+    const t01 = v128.xor(a30, d3);
+    const b01 = v128.or(i64x2.shl(t01, 28), i64x2.shr_u(t01, 36));
+    const t14 = v128.xor(a31, d3);
+    const b14 = v128.or(i64x2.shl(t14, 55), i64x2.shr_u(t14, 9));
+    const t22 = v128.xor(a32, d3);
+    const b22 = v128.or(i64x2.shl(t22, 25), i64x2.shr_u(t22, 39));
+    const t30 = v128.xor(a33, d3);
+    const b30 = v128.or(i64x2.shl(t30, 21), i64x2.shr_u(t30, 43));
+    const t43 = v128.xor(a34, d3);
+    const b43 = v128.or(i64x2.shl(t43, 56), i64x2.shr_u(t43, 8));
+    const t03 = v128.xor(a40, d4);
+    const b03 = v128.or(i64x2.shl(t03, 27), i64x2.shr_u(t03, 37));
+    const t11 = v128.xor(a41, d4);
+    const b11 = v128.or(i64x2.shl(t11, 20), i64x2.shr_u(t11, 44));
+    const t24 = v128.xor(a42, d4);
+    const b24 = v128.or(i64x2.shl(t24, 39), i64x2.shr_u(t24, 25));
+    const t32 = v128.xor(a43, d4);
+    const b32 = v128.or(i64x2.shl(t32, 8), i64x2.shr_u(t32, 56));
+    const t40 = v128.xor(a44, d4);
+    const b40 = v128.or(i64x2.shl(t40, 14), i64x2.shr_u(t40, 50));
+    a00 = v128.xor(b00, v128.andnot(b20, b10));
+    a10 = v128.xor(b10, v128.andnot(b30, b20));
+    a20 = v128.xor(b20, v128.andnot(b40, b30));
+    a30 = v128.xor(b30, v128.andnot(b00, b40));
+    a40 = v128.xor(b40, v128.andnot(b10, b00));
+    a01 = v128.xor(b01, v128.andnot(b21, b11));
+    a11 = v128.xor(b11, v128.andnot(b31, b21));
+    a21 = v128.xor(b21, v128.andnot(b41, b31));
+    a31 = v128.xor(b31, v128.andnot(b01, b41));
+    a41 = v128.xor(b41, v128.andnot(b11, b01));
+    a02 = v128.xor(b02, v128.andnot(b22, b12));
+    a12 = v128.xor(b12, v128.andnot(b32, b22));
+    a22 = v128.xor(b22, v128.andnot(b42, b32));
+    a32 = v128.xor(b32, v128.andnot(b02, b42));
+    a42 = v128.xor(b42, v128.andnot(b12, b02));
+    a03 = v128.xor(b03, v128.andnot(b23, b13));
+    a13 = v128.xor(b13, v128.andnot(b33, b23));
+    a23 = v128.xor(b23, v128.andnot(b43, b33));
+    a33 = v128.xor(b33, v128.andnot(b03, b43));
+    a43 = v128.xor(b43, v128.andnot(b13, b03));
+    a04 = v128.xor(b04, v128.andnot(b24, b14));
+    a14 = v128.xor(b14, v128.andnot(b34, b24));
+    a24 = v128.xor(b24, v128.andnot(b44, b34));
+    a34 = v128.xor(b34, v128.andnot(b04, b44));
+    a44 = v128.xor(b44, v128.andnot(b14, b04));
+    a00 = v128.xor(a00, i64x2.splat(unchecked(RC[i])));
+  }
+  v128.store(STATE2, a00, 0);
+  v128.store(STATE2, a10, 16);
+  v128.store(STATE2, a20, 32);
+  v128.store(STATE2, a30, 48);
+  v128.store(STATE2, a40, 64);
+  v128.store(STATE2, a01, 80);
+  v128.store(STATE2, a11, 96);
+  v128.store(STATE2, a21, 112);
+  v128.store(STATE2, a31, 128);
+  v128.store(STATE2, a41, 144);
+  v128.store(STATE2, a02, 160);
+  v128.store(STATE2, a12, 176);
+  v128.store(STATE2, a22, 192);
+  v128.store(STATE2, a32, 208);
+  v128.store(STATE2, a42, 224);
+  v128.store(STATE2, a03, 240);
+  v128.store(STATE2, a13, 256);
+  v128.store(STATE2, a23, 272);
+  v128.store(STATE2, a33, 288);
+  v128.store(STATE2, a43, 304);
+  v128.store(STATE2, a04, 320);
+  v128.store(STATE2, a14, 336);
+  v128.store(STATE2, a24, 352);
+  v128.store(STATE2, a34, 368);
+  v128.store(STATE2, a44, 384);
+}
+
+// XORs `lanes` lanes from `srcA` into the first state and from `srcB` into the second, from lane `at` on.
+function absorb2(srcA: usize, srcB: usize, at: usize, lanes: usize): void {
+  for (let i: usize = 0; i < lanes; i++) {
+    const to = STATE2 + 16 * (at + i);
+    const both = i64x2.replace_lane(i64x2.splat(load<u64>(srcA + 8 * i)), 1, load<u64>(srcB + 8 * i));
+    v128.store(to, v128.xor(v128.load(to), both));
+  }
+}
+
+function padAndPermute2(lanes: usize): void {
+  const at = STATE2 + 16 * lanes;
+  v128.store(at, v128.xor(v128.load(at), i64x2.splat(0x01)));
+  const last = STATE2 + 16 * (RATE_LANES - 1);
+  v128.store(last, v128.xor(v128.load(last), i64x2.splat(0x8000000000000000)));
+  permute2();
+}
+
+// The first 32 bytes of each state, to `dstA` and `dstB`.
+function squeeze2(dstA: usize, dstB: usize): void {
+  for (let i: usize = 0; i < 4; i++) {
+    const lane = v128.load(STATE2 + 16 * i);
+    store<u64>(dstA + 8 * i, i64x2.extract_lane(lane, 0));
+    store<u64>(dstB + 8 * i, i64x2.extract_lane(lane, 1));
+  }
+}
+
+/** `hashSector` of two sectors at once. */
+function hashSectors2(srcA: usize, srcB: usize, dstA: usize, dstB: usize): void {
+  memory.fill(STATE2, 0, 400);
+  absorb2(srcA, srcB, 0, RATE_LANES);
+  permute2();
+  absorb2(srcA + RATE_LANES * 8, srcB + RATE_LANES * 8, 0, 15);
+  padAndPermute2(15);
+  squeeze2(dstA, dstB);
+}
+
+/** `hashPair` of the two adjacent pairs at `src` (128 bytes) into the 64 bytes at `dst` (which may be `src`). */
+function hashPairs2(src: usize, dst: usize): void {
+  memory.fill(STATE2, 0, 400);
+  absorb2(src, src + 64, 0, 8);
+  padAndPermute2(8);
+  squeeze2(dst, dst + 32);
+}
+
+/**
  * Root of the promote-odd merkle tree over the keccak256 leaves of the first `sectors` sectors at `input()`, left at
  * the returned address (32 bytes). Parents are keccak256(left ‖ right); a level's odd last node moves up unchanged.
  */
 export function root(sectors: usize): usize {
   if (sectors == 0 || sectors > MAX_SECTORS) unreachable();
-  for (let i: usize = 0; i < sectors; i++) hashSector(INPUT + i * SECTOR_BYTES, LEAVES + i * 32);
+  let i: usize = 0;
+  for (; i + 1 < sectors; i += 2) {
+    hashSectors2(INPUT + i * SECTOR_BYTES, INPUT + (i + 1) * SECTOR_BYTES, LEAVES + i * 32, LEAVES + (i + 1) * 32);
+  }
+  if (i < sectors) hashSector(INPUT + i * SECTOR_BYTES, LEAVES + i * 32);
   let n = sectors;
   while (n > 1) {
     const half = n >> 1;
-    for (let i: usize = 0; i < half; i++) hashPair(LEAVES + 64 * i, LEAVES + 64 * i + 32, LEAVES + 32 * i);
+    let j: usize = 0;
+    for (; j + 1 < half; j += 2) hashPairs2(LEAVES + 64 * j, LEAVES + 32 * j);
+    if (j < half) hashPair(LEAVES + 64 * j, LEAVES + 64 * j + 32, LEAVES + 32 * j);
     if (n & 1) memory.copy(LEAVES + 32 * half, LEAVES + 32 * (n - 1), 32);
     n = half + (n & 1);
   }

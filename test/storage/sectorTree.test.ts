@@ -81,7 +81,7 @@ describe("storage core: sectorTreeRoot (one WebAssembly call per segment tree)",
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "zg-wasm-")), "sectorTree.wasm");
     try {
       const asc = path.join(ROOT, "node_modules", "assemblyscript", "bin", "asc.js");
-      const args = ["wasm/sectorTree.ts", "-O3", "--runtime", "stub", "--noAssert", "-o", out];
+      const args = ["wasm/sectorTree.ts", "-O3", "--enable", "simd", "--runtime", "stub", "--noAssert", "-o", out];
       const script = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts["wasm:build"];
       expect(script).to.equal(`asc ${args.slice(0, -1).join(" ")} offchain/storage/core/sectorTree.wasm`);
       execFileSync(process.execPath, [asc, ...args], { cwd: ROOT, stdio: "pipe" });
