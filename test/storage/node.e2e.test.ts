@@ -2,6 +2,7 @@
 // `zg storage-node` process over JSON-RPC, downloaded with proofs and checked; bad input refused; kill -9 mid-upload.
 import fs from "node:fs";
 import path from "node:path";
+import { Readable } from "node:stream";
 import { expect } from "chai";
 import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic } from "ethers";
 import {
@@ -242,6 +243,20 @@ describe("[e2e] storage node on zg devnet", function () {
     expect(truncated.error).to.deep.include({ code: -32009 });
     expect(truncated.error!.message).to.match(/ends inside segment 0 of the frame's data/);
     expect((await post(Buffer.from("not a frame"))).error?.data?.name).to.equal("MALFORMED_FRAME");
+    // Over the node's 2 MiB: refused before reading when the length says so, else at the chunk that crosses it.
+    const frames = `${node.url.replace(/\/$/, "")}/segments`;
+    const declared = await postDeclaringLength(frames, 3 * 1024 * 1024, { "content-type": "application/octet-stream" });
+    expect(declared.status).to.equal(413);
+    expect((JSON.parse(declared.text) as RpcAnswer).error?.code).to.equal(-32000);
+    const chunks = Array.from({ length: 48 }, () => Buffer.alloc(64 * 1024, 1));
+    const unsized = await fetch(frames, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body: Readable.toWeb(Readable.from(chunks)) as ReadableStream,
+      duplex: "half",
+    } as RequestInit);
+    expect(unsized.status).to.equal(413);
+    expect(((await unsized.json()) as RpcAnswer).error?.code).to.equal(-32000);
     expect(await fileInfo(root)).to.deep.include({ uploadedSegNum: 1, finalized: false });
 
     const get = (what: string) => fetch(`${node.url.replace(/\/$/, "")}/segments/${what}`);

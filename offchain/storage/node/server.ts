@@ -3,9 +3,11 @@
  * malformed JSON is a JSON-RPC parse error like any other; every failure is `{jsonrpc, id, error: {code, message,
  * data: {name}}}` with a stable code. HTTP status is 200 for every JSON-RPC answer, 413 for an oversized body.
  */
-import Fastify, { type FastifyInstance } from "fastify";
+import type { IncomingMessage } from "node:http";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Logger } from "../../common/logger";
+import { BodyBuffers } from "./bodies";
 import { RpcError } from "./errors";
 import type { StorageNodeMetrics } from "./metrics";
 
@@ -35,6 +37,9 @@ export interface BinaryGetRoute {
   handler(params: Record<string, string>): Promise<Uint8Array | null>;
 }
 
+/** Free body buffers a server keeps: a few frames in flight from each of a few clients. */
+const KEEP_BODY_BYTES = 32 * 1024 * 1024;
+
 const requestSchema = z.object({
   jsonrpc: z.literal("2.0"),
   id: z.union([z.string(), z.number(), z.null()]).optional(),
@@ -59,6 +64,12 @@ export function buildRpcServer(
   const app = Fastify({ bodyLimit: maxRequestBytes, logger: false });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+  // Segment frames, the bulk of what a node reads, go into reused buffers; a route gives its body back when done.
+  const bodies = new BodyBuffers(KEEP_BODY_BYTES);
+  app.addContentTypeParser("application/octet-stream", (req: FastifyRequest, payload: IncomingMessage) => {
+    const declared = Number.parseInt(req.headers["content-length"] ?? "", 10);
+    return bodies.read(payload, Number.isNaN(declared) ? undefined : declared, maxRequestBytes);
+  });
 
   const refuse = (id: Answer["id"], err: RpcError): Answer => {
     metrics.refused.inc({ code: err.errorName });
@@ -139,6 +150,8 @@ export function buildRpcServer(
       parsed = JSON.parse((body ?? Buffer.alloc(0)).toString("utf8"));
     } catch (err) {
       return refuse(null, new RpcError("PARSE_ERROR", `the body is not valid JSON: ${(err as Error).message}`));
+    } finally {
+      bodies.release(body);
     }
     if (Array.isArray(parsed)) {
       if (parsed.length === 0) return refuse(null, new RpcError("INVALID_REQUEST", "an empty batch"));
@@ -160,9 +173,15 @@ export function buildRpcServer(
     });
   }
   for (const route of binary) {
-    app.post(route.path, async (req) =>
-      answer(route.method, null, () => route.handler((req.body as Buffer | undefined) ?? Buffer.alloc(0))),
-    );
+    app.post(route.path, async (req) => {
+      try {
+        return await answer(route.method, null, () =>
+          route.handler((req.body as Buffer | undefined) ?? Buffer.alloc(0)),
+        );
+      } finally {
+        bodies.release(req.body);
+      }
+    });
   }
   return app;
 }
