@@ -94,10 +94,10 @@ export class NodeClient {
   }
 
   /**
-   * Sends a segment frame (frame.ts) to `POST /segments`. Returns false, and stops trying, when the node has no such
-   * route; refusals throw NodeRefused like a JSON-RPC error.
+   * Sends a segment frame (frame.ts: its parts in order, as `frameParts` gives them) to `POST /segments`. Returns
+   * false, and stops trying, when the node has no such route; refusals throw NodeRefused like a JSON-RPC error.
    */
-  async sendFrame(frame: Uint8Array): Promise<boolean> {
+  async sendFrame(frame: Uint8Array[]): Promise<boolean> {
     const answer = await this.binary("segments", "POST", frame, "did not take a segment upload");
     if (answer.status === 404) {
       this.binaryUploads = false;
@@ -123,7 +123,7 @@ export class NodeClient {
     return answer.body;
   }
 
-  private async binary(route: string, method: "GET" | "POST", body: Uint8Array | undefined, what: string) {
+  private async binary(route: string, method: "GET" | "POST", body: Uint8Array[] | undefined, what: string) {
     try {
       const base = this.url.endsWith("/") ? this.url : `${this.url}/`;
       return await httpBytes(new URL(route, base), method, body, this.agent, this.timeoutMs);
@@ -195,18 +195,21 @@ export class NodeClient {
   }
 }
 
-/** One HTTP request with an optional byte body; resolves with the status and the body's bytes. */
+/**
+ * One HTTP request with an optional byte body, given in parts (written corked: one writev, no joined copy);
+ * resolves with the status and the body's bytes.
+ */
 function httpBytes(
   url: URL,
   method: "GET" | "POST",
-  body: Uint8Array | undefined,
+  body: Uint8Array[] | undefined,
   agent: http.Agent,
   timeoutMs: number,
 ) {
   return new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
     const secure = url.protocol === "https:";
     const headers = body
-      ? { "content-type": "application/octet-stream", "content-length": body.length }
+      ? { "content-type": "application/octet-stream", "content-length": body.reduce((n, part) => n + part.length, 0) }
       : ({} as Record<string, string>);
     const req = (secure ? https : http).request(
       url,
@@ -220,7 +223,10 @@ function httpBytes(
     );
     req.on("timeout", () => req.destroy(new Error(`no answer after ${timeoutMs} ms`)));
     req.on("error", reject);
-    req.end(body);
+    req.cork();
+    for (const part of body ?? []) req.write(part);
+    req.uncork();
+    req.end();
   });
 }
 

@@ -7,7 +7,7 @@ import { ZgError } from "../../common/errors";
 import type { ChainClient } from "../../common/chain";
 import type { Logger } from "../../common/logger";
 import { createSubmission, layoutFile, toHex, type FileLayout, type SegmentHasher, type Submission } from "../core";
-import { frameOf } from "../node/frame";
+import { framePartsOf } from "../node/frame";
 import { segmentWithProof } from "../node/segments";
 import { ensureSubmitted } from "./chain";
 import {
@@ -124,14 +124,14 @@ function groupJobs(jobs: Job[]): Group[] {
 
 /** A batch's bodies, each built at most once and shared by every node of the group. */
 class BatchBodies {
-  private frameBody?: Buffer;
+  private frameBody?: Uint8Array[];
   private jsonBody?: string;
   constructor(
     private readonly entry: Entry,
     private readonly indexes: number[],
   ) {}
-  frame(): Buffer {
-    return (this.frameBody ??= frameOf(this.entry.data, this.entry.layout, this.indexes));
+  frame(): Uint8Array[] {
+    return (this.frameBody ??= framePartsOf(this.entry.data, this.entry.layout, this.indexes));
   }
   json(): string {
     return (this.jsonBody ??= requestBody("zgs_uploadSegments", [

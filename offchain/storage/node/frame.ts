@@ -30,32 +30,36 @@ export interface SegmentFrame {
   segments: FrameSegment[];
 }
 
-/** Encodes segments of one file; `segments[i].lemma` are 0x hashes. */
-export function encodeFrame(frame: SegmentFrame): Buffer {
-  let size = 4 + HASH_BYTES + 8 + 2;
-  for (const s of frame.segments) size += 4 + 1 + s.lemma.length * HASH_BYTES + 1 + s.path.length + 4 + s.data.length;
-  const out = Buffer.allocUnsafe(size);
-  out.write(FRAME_MAGIC, 0, "latin1");
-  out.set(fromHex(frame.root), 4);
-  let o = 4 + HASH_BYTES;
-  out.writeBigUInt64BE(BigInt(frame.fileSize), o);
-  out.writeUInt16BE(frame.segments.length, (o += 8));
-  o += 2;
+/**
+ * A frame as the pieces it is sent in: headers, and each segment's data as the caller's own view (not copied), so
+ * a client writes one file's bytes to several nodes without building a body for them. `encodeFrame` joins them.
+ */
+export function frameParts(frame: SegmentFrame): Uint8Array[] {
+  const head = Buffer.allocUnsafe(4 + HASH_BYTES + 8 + 2);
+  head.write(FRAME_MAGIC, 0, "latin1");
+  head.set(fromHex(frame.root), 4);
+  head.writeBigUInt64BE(BigInt(frame.fileSize), 4 + HASH_BYTES);
+  head.writeUInt16BE(frame.segments.length, 4 + HASH_BYTES + 8);
+  const parts: Uint8Array[] = [head];
   for (const s of frame.segments) {
-    out.writeUInt32BE(s.index, o);
-    out.writeUInt8(s.lemma.length, (o += 4));
-    o += 1;
+    const before = Buffer.allocUnsafe(4 + 1 + s.lemma.length * HASH_BYTES + 1 + s.path.length + 4);
+    let o = before.writeUInt32BE(s.index, 0);
+    o = before.writeUInt8(s.lemma.length, o);
     for (const h of s.lemma) {
-      out.set(fromHex(h), o);
+      before.set(fromHex(h), o);
       o += HASH_BYTES;
     }
-    out.writeUInt8(s.path.length, o++);
-    for (const left of s.path) out[o++] = left ? 1 : 0;
-    out.writeUInt32BE(s.data.length, o);
-    out.set(s.data, (o += 4));
-    o += s.data.length;
+    o = before.writeUInt8(s.path.length, o);
+    for (const left of s.path) before[o++] = left ? 1 : 0;
+    before.writeUInt32BE(s.data.length, o);
+    parts.push(before, s.data);
   }
-  return out;
+  return parts;
+}
+
+/** Encodes segments of one file; `segments[i].lemma` are 0x hashes. */
+export function encodeFrame(frame: SegmentFrame): Buffer {
+  return Buffer.concat(frameParts(frame));
 }
 
 class Reader {
@@ -144,9 +148,9 @@ export function decodeFrame(body: Buffer, maxSegments: number): SegmentFrame {
   return { root, fileSize: Number(size), segments };
 }
 
-/** The frame a client sends for segments `indexes` of a file laid out as `layout`. */
-export function frameOf(data: Uint8Array, layout: FileLayout, indexes: number[]): Buffer {
-  return encodeFrame({
+/** `frameParts` of segments `indexes` of a file laid out as `layout`: the data parts are views of `data`. */
+export function framePartsOf(data: Uint8Array, layout: FileLayout, indexes: number[]): Uint8Array[] {
+  return frameParts({
     root: toHex(layout.root),
     fileSize: data.length,
     segments: indexes.map((index) => {
@@ -158,4 +162,9 @@ export function frameOf(data: Uint8Array, layout: FileLayout, indexes: number[])
       return { index, lemma: proof.lemma.map(toHex), path: proof.path, data: bytes };
     }),
   });
+}
+
+/** The frame a client sends for segments `indexes` of a file laid out as `layout`, as one buffer. */
+export function frameOf(data: Uint8Array, layout: FileLayout, indexes: number[]): Buffer {
+  return Buffer.concat(framePartsOf(data, layout, indexes));
 }
