@@ -1,9 +1,8 @@
 /**
  * Request bodies read into reused buffers. Fastify's buffer parser keeps every socket chunk of a body until the last
- * one arrives, then concatenates them into a new buffer. Under a steady upload those chunks and bodies outlive young
- * collections and are promoted, and their memory comes back only with full collections: dozens per upload, up to a
- * third of a node's CPU with four nodes on two cores. Here each chunk is copied as it arrives into a buffer that
- * goes back to a small free list once its request is answered.
+ * one arrives, then joins them into a new buffer: one more allocation and copy of each 2 MiB frame. Here each chunk
+ * is copied as it arrives into a buffer that goes back to a small free list once its request is answered. In the
+ * 4-node benchmark the nodes used 8.1-9.8 CPU s for a 256 MiB upload with it, 10.1-11.9 without (two runs each).
  */
 import type { Readable } from "node:stream";
 import { errorCodes } from "fastify";
