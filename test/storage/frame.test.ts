@@ -3,7 +3,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { layoutFile, loadHashers, segmentData, segmentProof, toHex } from "../../offchain/storage/core";
 import { RpcError } from "../../offchain/storage/node/errors";
-import { decodeFrame, encodeFrame, frameOf, type SegmentFrame } from "../../offchain/storage/node/frame";
+import { decodeFrame, encodeFrame, frameOf, framePartsOf, type SegmentFrame } from "../../offchain/storage/node/frame";
 import { checkUpload } from "../../offchain/storage/node/segments";
 import { bytes } from "./helpers";
 
@@ -102,5 +102,16 @@ describe("[offchain] storage segment frame", () => {
       const upload = { root: frame.root, fileSize: frame.fileSize, index, proof: s, data: s.data };
       expect(checkUpload(upload, data.length).index).to.equal(index);
     });
+  });
+
+  it("framePartsOf is frameOf in pieces: whole segments are views of the file, only the padded last one a copy", () => {
+    const data = bytes(3 * 256 * 1024 + 999, 22);
+    const layout = layoutFile(data);
+    const parts = framePartsOf(data, layout, [0, 1, 3]);
+    expect(Buffer.concat(parts).equals(frameOf(data, layout, [0, 1, 3]))).to.equal(true);
+    expect(parts).to.have.length(1 + 2 * 3);
+    expect(parts[2].buffer, "segment 0").to.equal(data.buffer);
+    expect(parts[4].buffer, "segment 1").to.equal(data.buffer);
+    expect(parts[6].buffer, "segment 3, zero-padded").to.not.equal(data.buffer);
   });
 });
