@@ -74,6 +74,11 @@ export function buildRpcServer(
     const declared = Number.parseInt(req.headers["content-length"] ?? "", 10);
     return bodies.read(payload, Number.isNaN(declared) ? undefined : declared, maxRequestBytes);
   });
+  /** A route is done with its body: the buffer goes back, and its bytes count toward the next minor collection. */
+  const doneWith = (body: unknown) => {
+    bodies.release(body);
+    young.received(body instanceof Uint8Array ? body.length : 0);
+  };
 
   const refuse = (id: Answer["id"], err: RpcError): Answer => {
     metrics.refused.inc({ code: err.errorName });
@@ -155,8 +160,7 @@ export function buildRpcServer(
     } catch (err) {
       return refuse(null, new RpcError("PARSE_ERROR", `the body is not valid JSON: ${(err as Error).message}`));
     } finally {
-      bodies.release(body);
-      young.received(body?.length ?? 0);
+      doneWith(body);
     }
     if (Array.isArray(parsed)) {
       if (parsed.length === 0) return refuse(null, new RpcError("INVALID_REQUEST", "an empty batch"));
@@ -184,8 +188,7 @@ export function buildRpcServer(
           route.handler((req.body as Buffer | undefined) ?? Buffer.alloc(0)),
         );
       } finally {
-        bodies.release(req.body);
-        young.received((req.body as Buffer | undefined)?.length ?? 0);
+        doneWith(req.body);
       }
     });
   }
