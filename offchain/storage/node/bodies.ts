@@ -10,6 +10,20 @@ import { errorCodes } from "fastify";
 const GRAIN = 1 << 20; // buffers come in whole MiB, so a frame a few bytes longer than the last still fits one
 const FIRST = 4 * GRAIN; // the most a body gets before its bytes arrive: an 8-segment frame fits
 
+/**
+ * Reads and drops the rest of a body refused while it was still arriving, so that its 413 reaches a client that is
+ * still sending; a server that closes the socket instead races that client's writes, which then fail with EPIPE
+ * before it reads the answer. After `maxBytes` more the connection is closed: nothing that large is read for nothing.
+ */
+export function dropRest(stream: Readable, maxBytes: number): void {
+  let dropped = 0;
+  stream.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > maxBytes) stream.destroy();
+  });
+  stream.resume();
+}
+
 export class BodyBuffers {
   private readonly free: Buffer[] = [];
   private freeBytes = 0;
@@ -38,9 +52,7 @@ export class BodyBuffers {
       };
       const onData = (chunk: Buffer) => {
         if (size + chunk.length > limit) {
-          // As fastify does: the rest is read and dropped, so the socket stays open for the 413.
           fail(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
-          stream.resume();
           return;
         }
         if (size + chunk.length > buf.length) {

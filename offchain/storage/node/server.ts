@@ -7,7 +7,7 @@ import type { IncomingMessage } from "node:http";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Logger } from "../../common/logger";
-import { BodyBuffers } from "./bodies";
+import { BodyBuffers, dropRest } from "./bodies";
 import { RpcError } from "./errors";
 import type { StorageNodeMetrics } from "./metrics";
 import { YoungCollector } from "./youngGc";
@@ -132,8 +132,15 @@ export function buildRpcServer(
     });
   }
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      // Fastify closes the connection after a refused body. One refused from its length alone was never read, and
+      // stays so; one refused part way through is read to its end (up to a bound), so the client still sending it
+      // gets this answer rather than a broken pipe.
+      if (req.headers["content-length"] === undefined) {
+        reply.removeHeader("connection");
+        if (!req.raw.complete) dropRest(req.raw, maxRequestBytes);
+      }
       const refusal = refuse(
         null,
         new RpcError("TOO_LARGE", `the body is over ${maxRequestBytes} bytes: send fewer segments per request`),
