@@ -98,7 +98,7 @@ export interface Devnet {
   url: string;
   dataDir: string;
   deployments: string;
-  /** Ctrl-C, as an operator stops it; resolves with its exit code. */
+  /** Ctrl-C, as an operator stops it, then removes its data dir; resolves with its exit code. */
   stop(): Promise<number | null>;
 }
 
@@ -122,7 +122,10 @@ export async function startDevnet(
     deployments: path.join(dataDir, "deployments"),
     async stop() {
       devnet.child.kill("SIGINT");
-      return devnet.exited;
+      const code = await devnet.exited;
+      // Its chain, nodes' stores and uploads: a 256 MiB benchmark leaves gigabytes. ZG_KEEP_TEST_DIRS=1 keeps them.
+      if (!process.env.ZG_KEEP_TEST_DIRS) fs.rmSync(dataDir, { recursive: true, force: true });
+      return code;
     },
   };
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { layoutFile, loadHashers, createSubmission, FlowTree, type FileLayout } from "../../offchain/storage/core";
 import { RpcError, type RpcErrorName } from "../../offchain/storage/node/errors";
+import { loadConfig } from "../../offchain/common/config";
 import { storageNodeOptionsSchema } from "../../offchain/storage/node/options";
 import {
   checkSegment,
@@ -140,6 +141,8 @@ describe("[offchain] storage node segment checks", () => {
     expect(d.port).to.equal(5678);
     expect(d.shard).to.deep.equal({ shardId: 0, numShards: 1 });
     expect(d.admin.host).to.equal("127.0.0.1");
+    expect(d.directWrites).to.equal(true);
+    expect(loadConfig(storageNodeOptionsSchema, { env: { ZG_DIRECT_WRITES: "false" } }).directWrites).to.equal(false);
     expect(storageNodeOptionsSchema.safeParse({ shard: { shardId: 2, numShards: 2 } }).success).to.equal(false);
     expect(storageNodeOptionsSchema.safeParse({ shard: { shardId: 0, numShards: 3 } }).success).to.equal(false);
     expect(storageNodeOptionsSchema.safeParse({ admin: { host: "0.0.0.0" } }).success).to.equal(false);

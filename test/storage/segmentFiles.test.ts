@@ -5,7 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { ClassicLevel } from "classic-level";
-import { layoutFile, loadHashers, type FileLayout } from "../../offchain/storage/core";
+import fc from "fast-check";
+import { BYTES_PER_SEGMENT, layoutFile, loadHashers, type FileLayout } from "../../offchain/storage/core";
 import { SegmentFiles } from "../../offchain/storage/node/segmentFiles";
 import { checkSegment, segmentWithProof } from "../../offchain/storage/node/segments";
 import { StorageStore } from "../../offchain/storage/node/store";
@@ -94,6 +95,52 @@ describe("[offchain] storage node data files", () => {
     expect(store.file(root)).to.equal(undefined);
     fs.rmdirSync(file);
     expect((await store.putSegments([0, 1].map(item))).results.map((r) => r.stored)).to.deep.equal([true, true]);
+    await store.close();
+  });
+
+  it("writes with O_DIRECT the same bytes as through the page cache: runs past a scratch, gaps, short ends", async function () {
+    const direct = SegmentFiles.open(path.join(dir, "direct"));
+    if (!direct.writesDirect) this.skip(); // this filesystem refuses O_DIRECT: every write is buffered
+    const buffered = SegmentFiles.open(path.join(dir, "buffered"), false);
+    expect(buffered.writesDirect).to.equal(false);
+    const segment = (seed: number, length: number) =>
+      Buffer.alloc(length, seed).fill(seed + 1, 0, Math.min(17, length));
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 0, max: 13 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: BYTES_PER_SEGMENT }),
+        async (indices, lastLength) => {
+          const root = `0x${(++n).toString(16).padStart(64, "0")}`;
+          const last = Math.max(...indices);
+          const writes = indices.map((index) => ({
+            root,
+            index,
+            data: segment(index, index === last ? lastLength : BYTES_PER_SEGMENT),
+          }));
+          await direct.write(writes);
+          await buffered.write(writes);
+          for (const w of writes) {
+            const got = await direct.read(root, w.index, w.data.length);
+            expect(Buffer.compare(Buffer.from(got!), w.data), `segment ${w.index}`).to.equal(0);
+          }
+          const file = `${root.slice(2)}.seg`;
+          const a = fs.readFileSync(path.join(dir, "direct", file));
+          expect(a.length, "no padding past the last byte").to.equal(last * BYTES_PER_SEGMENT + lastLength);
+          expect(Buffer.compare(a, fs.readFileSync(path.join(dir, "buffered", file)))).to.equal(0);
+        },
+      ),
+      { numRuns: 25 },
+    );
+    expect(direct.writesDirect, "no write fell back to the page cache").to.equal(true);
+    expect(fs.readdirSync(path.join(dir, "direct")).filter((f) => !f.endsWith(".seg"))).to.deep.equal([]);
+  });
+
+  it("writes through the page cache when told to, and its store says which", async () => {
+    const store = await StorageStore.open(dir, one, 1 << 30, false);
+    expect(store.writesDirect()).to.equal(false);
+    await store.putSegments([0, 3].map(item));
+    expect(Buffer.from((await store.getSegment(root, 3))!)).to.deep.equal(bytesOf(3));
     await store.close();
   });
 });

@@ -55,7 +55,12 @@ export async function initStorageNode(options: StorageNodeOptions, deps: Storage
     ));
   if (!deps.chain) lifecycle.add("chain", () => client.close());
 
-  const store = await StorageStore.open(path.resolve(options.dataDir), options.shard, options.maxPendingBytes);
+  const store = await StorageStore.open(
+    path.resolve(options.dataDir),
+    options.shard,
+    options.maxPendingBytes,
+    options.directWrites,
+  );
   lifecycle.add("store", () => store.close());
   metrics.pendingBytes.set(store.pendingBytes());
   logger.info(
@@ -64,6 +69,7 @@ export async function initStorageNode(options: StorageNodeOptions, deps: Storage
       cursor: store.cursor(),
       submissions: store.submissions(),
       pendingBytes: store.pendingBytes(),
+      directWrites: store.writesDirect(),
     },
     "store opened",
   );

@@ -111,8 +111,16 @@ export class StorageStore {
     private readonly files: Map<string, FileState>,
   ) {}
 
-  /** Opens (creating) the store under `dir`; LevelDB's lock refuses a second node on the same directory. */
-  static async open(dir: string, shard: ShardConfig, maxPendingBytes: number): Promise<StorageStore> {
+  /**
+   * Opens (creating) the store under `dir`; LevelDB's lock refuses a second node on the same directory.
+   * `directWrites`: segment bytes go to disk with O_DIRECT where the filesystem takes it (segmentFiles.ts).
+   */
+  static async open(
+    dir: string,
+    shard: ShardConfig,
+    maxPendingBytes: number,
+    directWrites = true,
+  ): Promise<StorageStore> {
     fs.mkdirSync(dir, { recursive: true });
     const db = new ClassicLevel<string, Uint8Array>(path.join(dir, "storage.db"), { valueEncoding: "view" });
     await db.open();
@@ -126,7 +134,7 @@ export class StorageStore {
       const [, root, index] = key.split("/");
       files.get(root)?.held.add(Number(index));
     }
-    const segmentFiles = SegmentFiles.open(path.join(dir, "segments"));
+    const segmentFiles = SegmentFiles.open(path.join(dir, "segments"), directWrites);
     const store = new StorageStore(db, segmentFiles, shard, maxPendingBytes, cursor ? dec<number>(cursor) : -1, files);
     for await (const value of db.values({ gte: "s/", lt: "s0" })) {
       const s = dec<SubmissionRecord>(value);
@@ -173,6 +181,11 @@ export class StorageStore {
 
   submissions(): number {
     return this.submissionCount;
+  }
+
+  /** Whether segment bytes go to disk with O_DIRECT. */
+  writesDirect(): boolean {
+    return this.segmentFiles.writesDirect;
   }
 
   latestSubmission(): SubmissionRecord | undefined {
