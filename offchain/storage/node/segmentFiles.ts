@@ -129,12 +129,12 @@ export class SegmentFiles {
   private probeDirect(): boolean {
     const probe = path.join(this.dir, ".direct-probe");
     const scratch = alignedScratch();
-    this.scratch.push(scratch);
-    const block = scratch.subarray(0, ALIGN).fill(7);
     let fd: number | undefined;
     try {
       fd = fs.openSync(probe, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_DIRECT, 0o644);
-      return fs.writeSync(fd, block, 0, ALIGN, 0) === ALIGN;
+      if (fs.writeSync(fd, scratch.fill(7, 0, ALIGN), 0, ALIGN, 0) !== ALIGN) return false;
+      this.scratch.push(scratch); // the first write's scratch
+      return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EINVAL") return false;
       throw err;
