@@ -171,3 +171,21 @@ export async function payAndCertify(
   await f.entrance.submitVerifiedCommitRoots([cert]);
   return cert;
 }
+
+/** Six equal signers (each 1/6 of the weight) in quorum 0, with one blob paid for in the current epoch. */
+export async function paidFixture() {
+  const f = await quorumFixture(6);
+  await f.entrance.connect(f.payer).submitOriginalData([root(1)], { value: BLOB_PRICE });
+  return f;
+}
+
+/** paidFixture after its epoch's fees were released to the deployer (as sampler): service fees to withdraw. */
+export async function releasedFixture() {
+  const f = await paidFixture();
+  await f.entrance.grantRole(SAMPLER_ROLE, f.deployer.address);
+  await nextEpoch(f.registry);
+  await f.entrance.releaseEpochFees(f.epoch);
+  return f;
+}
+
+export const SERVICE_FEE = (BLOB_PRICE * SERVICE_FEE_PPM) / 1_000_000n;

@@ -13,7 +13,7 @@ import {
   teeSaleProofs,
 } from "../../offchain/market/sale";
 import type { AgentMarket } from "../../typechain-types";
-import { inftFixture } from "../inft/helpers";
+import { entryTransfer, inftFixture, teeProof } from "../inft/helpers";
 
 export const PRICE = parseEther("1");
 export const HOUR = 3600n;
@@ -97,6 +97,12 @@ export async function sellerProofs(
     f.saleOracle,
   );
   return { purchase, proofs };
+}
+
+/** alice's direct transfer to bob (outside the market), built with the same helpers the sale uses. */
+export async function sellerProofsForDirectTransfer(f: MarketFixture): Promise<{ proofs: TransferValidityProof[] }> {
+  const proof = await teeProof(f, await entryTransfer(f, f.bob.address), f.keys.bob.publicKey, f.bob);
+  return { proofs: [proof] };
 }
 
 /** Balance of `address` in wei. */
